@@ -1,0 +1,14 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/libs', '<rootDir>/apps', '<rootDir>/test'],
+  testRegex: '.*\\.(spec|e2e-spec)\\.ts$',
+  moduleFileExtensions: ['js', 'json', 'ts'],
+  // Types are checked once by `npm run typecheck`; Jest only transpiles.
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] },
+  moduleNameMapper: {
+    '^nestjs-payment-webhooks/testing$': '<rootDir>/libs/webhooks/src/testing',
+    '^nestjs-payment-webhooks$': '<rootDir>/libs/webhooks/src',
+  },
+  testTimeout: 30000,
+};
