@@ -1,0 +1,29 @@
+import { extendArrayMetadata } from '@nestjs/common/utils/extend-metadata.util';
+import { WEBHOOK_HANDLER_METADATA } from '../webhooks.constants';
+import type { HandlerSubscription, PaymentHandlerOptions } from './handler-subscription';
+import type { PaymentEventType } from './payment-event';
+
+function subscribe(subscription: HandlerSubscription): MethodDecorator {
+  return (_target, _key, descriptor) => {
+    extendArrayMetadata(WEBHOOK_HANDLER_METADATA, [subscription], descriptor.value as Function);
+    return descriptor;
+  };
+}
+
+/** Runs the method for every normalized payment event of `type`. Decorators stack. */
+export function OnPaymentEvent(type: PaymentEventType, options: PaymentHandlerOptions = {}): MethodDecorator {
+  const providers = options.provider === undefined ? undefined : [options.provider].flat();
+  return subscribe({ kind: 'payment', type, providers });
+}
+
+export const OnPaymentCompleted = (options?: PaymentHandlerOptions) => OnPaymentEvent('payment.completed', options);
+export const OnPaymentFailed = (options?: PaymentHandlerOptions) => OnPaymentEvent('payment.failed', options);
+export const OnPaymentPending = (options?: PaymentHandlerOptions) => OnPaymentEvent('payment.pending', options);
+export const OnPaymentExpired = (options?: PaymentHandlerOptions) => OnPaymentEvent('payment.expired', options);
+export const OnPaymentCancelled = (options?: PaymentHandlerOptions) => OnPaymentEvent('payment.cancelled', options);
+export const OnPaymentRefunded = (options?: PaymentHandlerOptions) => OnPaymentEvent('payment.refunded', options);
+
+/** Runs the method for the provider's own event type ('checkout.session.expired'), or every type with '*'. */
+export function OnProviderEvent(provider: string, type = '*'): MethodDecorator {
+  return subscribe({ kind: 'provider', provider, type });
+}

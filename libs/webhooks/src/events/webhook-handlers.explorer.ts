@@ -1,0 +1,68 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { WEBHOOK_HANDLER_METADATA, WEBHOOKS_CONFIG } from '../webhooks.constants';
+import { WebhooksConfigError, type WebhooksConfig } from '../webhooks.options';
+import type { HandlerSubscription } from './handler-subscription';
+import type { PaymentEvent, ProviderEvent } from './payment-event';
+import type { WebhookHandlerContext } from './webhook-handler-context';
+import { WebhookHandlerRegistry } from './webhook-handler.registry';
+
+/** Finds every decorated handler method at bootstrap and checks it names configured providers. */
+@Injectable()
+export class WebhookHandlersExplorer implements OnModuleInit {
+  private readonly logger = new Logger('Webhooks');
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    private readonly reflector: Reflector,
+    private readonly registry: WebhookHandlerRegistry,
+    @Inject(WEBHOOKS_CONFIG) private readonly config: WebhooksConfig,
+  ) {}
+
+  onModuleInit(): void {
+    const configured = new Set(this.config.providers.map((provider) => provider.name));
+    const problems: string[] = [];
+    const keys = new Set<string>();
+    for (const wrapper of [...this.discovery.getProviders(), ...this.discovery.getControllers()]) {
+      const instance = wrapper.instance as Record<string, unknown> | undefined;
+      if (!instance || wrapper.isAlias || typeof instance !== 'object') continue;
+      const prototype = Object.getPrototypeOf(instance) as object;
+      for (const method of this.scanner.getAllMethodNames(prototype)) {
+        const subscriptions = this.reflector.get<HandlerSubscription[] | undefined>(WEBHOOK_HANDLER_METADATA, instance[method] as () => unknown);
+        if (!subscriptions?.length) continue;
+        const where = `${instance.constructor.name}.${method}`;
+        if (!wrapper.isDependencyTreeStatic()) {
+          problems.push(`${where}: webhook handlers must live in singleton providers, not request- or transient-scoped ones`);
+          continue;
+        }
+        for (const provider of providersNamed(subscriptions)) {
+          if (!configured.has(provider)) problems.push(`${where}: handles provider "${provider}", which is not configured (configured: ${[...configured].join(', ')})`);
+        }
+        const key = uniqueKey(where, keys);
+        this.registry.add({ key, subscriptions, invoke: (event, context) => Promise.resolve(invoke(instance, method, event, context, subscriptions)) });
+      }
+    }
+    if (problems.length > 0) throw new WebhooksConfigError(problems);
+    this.logger.log(`${this.registry.all().length} webhook handler(s) registered`);
+  }
+}
+
+function providersNamed(subscriptions: readonly HandlerSubscription[]): string[] {
+  return subscriptions.flatMap((subscription) => (subscription.kind === 'provider' ? [subscription.provider] : [...(subscription.providers ?? [])]));
+}
+
+function uniqueKey(base: string, taken: Set<string>): string {
+  let key = base;
+  for (let n = 2; taken.has(key); n++) key = `${base}#${n}`;
+  taken.add(key);
+  return key;
+}
+
+// Payment handlers receive the normalized PaymentEvent; provider handlers the whole ProviderEvent.
+function invoke(instance: Record<string, unknown>, method: string, event: ProviderEvent, context: WebhookHandlerContext, subscriptions: readonly HandlerSubscription[]): unknown {
+  const fn = instance[method] as (arg: PaymentEvent | ProviderEvent, ctx: WebhookHandlerContext) => unknown;
+  const asPayment = event.payment && subscriptions.some((s) => s.kind === 'payment' && s.type === event.payment!.type);
+  return fn.call(instance, asPayment ? event.payment! : event, context);
+}
+

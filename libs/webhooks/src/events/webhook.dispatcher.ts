@@ -1,0 +1,136 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { ConfirmationUnavailableError } from '../errors/confirmation-unavailable.error';
+import type { WebhookProvider } from '../providers/webhook-provider.interface';
+import type { ClaimedDelivery, WebhookInboxStore } from '../store/inbox-store.interface';
+import { LeaseLostError } from '../store/lease-lost.error';
+import { WEBHOOK_INBOX_STORE, WEBHOOKS_CONFIG } from '../webhooks.constants';
+import type { WebhooksConfig } from '../webhooks.options';
+import { retryDelay } from './backoff';
+import type { ProviderEvent } from './payment-event';
+import type { WebhookHandlerContext } from './webhook-handler-context';
+import { WebhookHandlerRegistry, type RegisteredHandler } from './webhook-handler.registry';
+
+export type DispatchOutcome = 'processed' | 'retry' | 'dead' | 'lease-lost';
+
+/**
+ * Processes one claimed delivery: rebuilds the event from the stored bytes, confirms it with the
+ * provider when the strategy asks to, runs every handler that has not succeeded yet and records
+ * each outcome, then completes, reschedules or buries the delivery. Every write is fenced.
+ */
+@Injectable()
+export class WebhookDispatcher {
+  private readonly logger = new Logger('Webhooks');
+  private readonly providers: Map<string, WebhookProvider>;
+
+  constructor(
+    @Inject(WEBHOOKS_CONFIG) private readonly config: WebhooksConfig,
+    @Inject(WEBHOOK_INBOX_STORE) private readonly store: WebhookInboxStore,
+    private readonly registry: WebhookHandlerRegistry,
+  ) {
+    this.providers = new Map(config.providers.map((provider) => [provider.name, provider]));
+  }
+
+  async dispatch(delivery: ClaimedDelivery): Promise<DispatchOutcome> {
+    const owner = delivery.leaseOwner;
+    try {
+      const event = await this.eventOf(delivery);
+      const done = new Set(delivery.handlers.filter((run) => run.status === 'succeeded').map((run) => run.handler));
+      const failures: string[] = [];
+      for (const handler of this.registry.matching(event)) {
+        if (done.has(handler.key)) continue;
+        const error = await this.run(handler, event, delivery);
+        if (error !== undefined) failures.push(`${handler.key}: ${error}`);
+      }
+      if (failures.length === 0) {
+        await this.store.complete(delivery.id, owner, this.config.clock());
+        return 'processed';
+      }
+      return await this.retryOrBury(delivery, failures.join('; '));
+    } catch (error) {
+      if (error instanceof LeaseLostError) {
+        this.logger.warn(error.message);
+        return 'lease-lost';
+      }
+      const reason = error instanceof ConfirmationUnavailableError ? `confirmation unavailable: ${error.message}` : describe(error);
+      try {
+        return await this.retryOrBury(delivery, reason);
+      } catch (writeError) {
+        if (writeError instanceof LeaseLostError) {
+          this.logger.warn(writeError.message);
+          return 'lease-lost';
+        }
+        throw writeError;
+      }
+    }
+  }
+
+  /** Parses the stored bytes again (the strategy is pure) and asks the provider to confirm if it does. */
+  private async eventOf(delivery: ClaimedDelivery): Promise<ProviderEvent> {
+    const provider = this.providers.get(delivery.provider);
+    if (!provider) throw new Error(`Endpoint "${delivery.provider}" is no longer configured; configure it again, then replay.`);
+    const event = provider.parse({
+      method: 'POST',
+      path: '',
+      headers: delivery.headers,
+      query: {},
+      rawBody: Buffer.from(delivery.rawBody, 'utf8'),
+      ip: '',
+      receivedAt: delivery.receivedAt,
+    });
+    return provider.confirm ? provider.confirm(event) : event;
+  }
+
+  /** Runs one handler; returns its error message, or undefined on success (recorded either way). */
+  private async run(handler: RegisteredHandler, event: ProviderEvent, delivery: ClaimedDelivery): Promise<string | undefined> {
+    const owner = delivery.leaseOwner;
+    let committed = false;
+    const context: WebhookHandlerContext = {
+      deliveryId: delivery.id,
+      attempt: delivery.attempts,
+      event,
+      transaction: async <T>(work: (manager: EntityManager) => Promise<T>): Promise<T> => {
+        if (committed) throw new Error(`${handler.key} called ctx.transaction twice; put all its writes in one transaction.`);
+        const result = await this.store.transaction(async (manager) => {
+          const value = await work(manager);
+          await this.store.recordHandler(delivery.id, owner, { handler: handler.key, status: 'succeeded' }, this.config.clock(), manager);
+          return value;
+        });
+        committed = true;
+        return result;
+      },
+    };
+    try {
+      await handler.invoke(event, context);
+      if (!committed) await this.store.recordHandler(delivery.id, owner, { handler: handler.key, status: 'succeeded' }, this.config.clock());
+      return undefined;
+    } catch (error) {
+      if (error instanceof LeaseLostError) throw error;
+      if (committed) {
+        // Its writes are committed with its "done" record: running it again would apply them twice.
+        this.logger.error(`${handler.key} threw after its transaction committed; it is not retried: ${describe(error)}`);
+        return undefined;
+      }
+      const message = describe(error);
+      this.logger.warn(`${handler.key} failed on delivery ${delivery.id} (attempt ${delivery.attempts}): ${message}`);
+      await this.store.recordHandler(delivery.id, owner, { handler: handler.key, status: 'failed', error: message }, this.config.clock());
+      return message;
+    }
+  }
+
+  private async retryOrBury(delivery: ClaimedDelivery, error: string): Promise<DispatchOutcome> {
+    const now = this.config.clock();
+    if (delivery.attempts >= this.config.maxAttempts) {
+      this.logger.error(`Delivery ${delivery.id} (${delivery.provider} ${delivery.type}) is dead after ${delivery.attempts} attempts: ${error}`);
+      await this.store.fail(delivery.id, delivery.leaseOwner, { dead: true, error }, now);
+      return 'dead';
+    }
+    const retryAt = new Date(now.getTime() + retryDelay(delivery.attempts, this.config.backoff));
+    await this.store.fail(delivery.id, delivery.leaseOwner, { retryAt, error }, now);
+    return 'retry';
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

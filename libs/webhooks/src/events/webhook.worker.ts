@@ -1,0 +1,123 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { ClaimedDelivery, WebhookInboxStore } from '../store/inbox-store.interface';
+import { WEBHOOK_INBOX_STORE, WEBHOOKS_CONFIG } from '../webhooks.constants';
+import type { WebhooksConfig } from '../webhooks.options';
+import { WebhookDispatcher, type DispatchOutcome } from './webhook.dispatcher';
+import { WebhookIngress } from '../ingress/webhook-ingress.service';
+
+export interface RunSummary {
+  claimed: number;
+  processed: number;
+  retried: number;
+  dead: number;
+  leaseLost: number;
+}
+
+/**
+ * Claims due deliveries and dispatches them, in the background (polling, and nudged after every
+ * new delivery) or on demand with `runOnce()`. Any number of instances can share one database.
+ */
+@Injectable()
+export class WebhookWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Webhooks');
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<RunSummary>;
+  private rerun = false;
+  private stopping = false;
+  private readonly inFlight = new Map<string, ClaimedDelivery>();
+
+  constructor(
+    @Inject(WEBHOOKS_CONFIG) private readonly config: WebhooksConfig,
+    @Inject(WEBHOOK_INBOX_STORE) private readonly store: WebhookInboxStore,
+    private readonly dispatcher: WebhookDispatcher,
+    private readonly ingress: WebhookIngress,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.config.worker) return;
+    this.ingress.onStored = () => this.nudge();
+    this.schedule(0);
+  }
+
+  /**
+   * Claims and dispatches every delivery due now, until none is left. Safe to call concurrently
+   * with the background worker and from several instances.
+   */
+  async runOnce(): Promise<RunSummary> {
+    const total: RunSummary = { claimed: 0, processed: 0, retried: 0, dead: 0, leaseLost: 0 };
+    while (!this.stopping) {
+      const batch = await this.store.claimDue({
+        owner: `${this.config.instanceId}:${Date.now().toString(36)}:${Math.random().toString(36).slice(2, 8)}`,
+        now: this.config.clock(),
+        leaseMs: this.config.leaseMs,
+        limit: this.config.batchSize,
+      });
+      if (batch.length === 0) break;
+      total.claimed += batch.length;
+      const outcomes = await Promise.all(batch.map((delivery) => this.process(delivery)));
+      for (const outcome of outcomes) {
+        if (outcome === 'processed') total.processed++;
+        else if (outcome === 'retry') total.retried++;
+        else if (outcome === 'dead') total.dead++;
+        else total.leaseLost++;
+      }
+    }
+    return total;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.timer);
+    if (this.ingress.onStored) this.ingress.onStored = undefined;
+    if (this.inFlight.size === 0) return;
+    // Let running handlers finish within the grace period, then hand the rest back.
+    const grace = new Promise((resolve) => setTimeout(resolve, this.config.shutdownGraceMs).unref());
+    await Promise.race([this.running, grace]);
+    for (const delivery of this.inFlight.values()) {
+      await this.store.release(delivery.id, delivery.leaseOwner, this.config.clock()).catch(() => undefined);
+      this.logger.warn(`Released delivery ${delivery.id} unfinished at shutdown; another instance will take it.`);
+    }
+  }
+
+  private async process(delivery: ClaimedDelivery): Promise<DispatchOutcome> {
+    this.inFlight.set(delivery.id, delivery);
+    // Long handlers keep their lease alive; losing it makes every later write of theirs refused.
+    const heartbeat = setInterval(() => {
+      const now = this.config.clock();
+      void this.store.extendLease(delivery.id, delivery.leaseOwner, new Date(now.getTime() + this.config.leaseMs), now).catch(() => undefined);
+    }, Math.max(50, Math.floor(this.config.leaseMs / 3)));
+    heartbeat.unref();
+    try {
+      return await this.dispatcher.dispatch(delivery);
+    } finally {
+      clearInterval(heartbeat);
+      this.inFlight.delete(delivery.id);
+    }
+  }
+
+  private nudge(): void {
+    if (this.running) this.rerun = true;
+    else this.schedule(0);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopping) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), delayMs);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    if (this.running || this.stopping) return;
+    this.rerun = false;
+    this.running = this.runOnce();
+    try {
+      await this.running;
+    } catch (error) {
+      this.logger.error(`Processing round failed: ${(error as Error)?.message ?? error}`);
+    } finally {
+      this.running = undefined;
+      this.schedule(this.rerun ? 0 : this.config.pollIntervalMs);
+    }
+  }
+}

@@ -1,0 +1,44 @@
+// The public API of nestjs-payment-webhooks. Nothing else is imported from outside.
+export { WebhooksModule } from './webhooks.module';
+export { WEBHOOKS_MODULE_OPTIONS } from './webhooks.module-definition';
+export { WebhooksConfigError, type WebhooksModuleOptions } from './webhooks.options';
+export { REFUSAL_CHANNEL, WEBHOOK_INBOX_STORE } from './webhooks.constants';
+
+export { PAYMENT_EVENT_TYPES, type PaymentEvent, type PaymentEventType, type ProviderEvent } from './events/payment-event';
+export {
+  OnPaymentCancelled,
+  OnPaymentCompleted,
+  OnPaymentEvent,
+  OnPaymentExpired,
+  OnPaymentFailed,
+  OnPaymentPending,
+  OnPaymentRefunded,
+  OnProviderEvent,
+} from './events/on-payment.decorators';
+export type { PaymentHandlerOptions } from './events/handler-subscription';
+export type { WebhookHandlerContext } from './events/webhook-handler-context';
+export type { RunSummary } from './events/webhook.worker';
+
+export type { RawWebhookRequest, VerificationResult, WebhookProvider } from './providers/webhook-provider.interface';
+export type { EndpointOptions } from './providers/provider-options';
+export { stripe, normalizeStripeEvent, type StripeProviderOptions } from './providers/stripe/stripe.provider';
+export { decimalToMinor, integerMinor, normalizeCurrency } from './providers/money';
+export type { WebhookSecret } from './secrets/webhook-secret';
+
+export { REFUSAL_REASONS, type RefusalReason } from './errors/refusal-reason';
+export { WebhookVerificationError, type VerificationReason } from './errors/webhook-verification.error';
+export { WebhookPayloadError } from './errors/webhook-payload.error';
+export { ConfirmationUnavailableError } from './errors/confirmation-unavailable.error';
+export { WebhookRefusals, type WebhookRefusal } from './ingress/webhook-refusals';
+
+export { WebhookDeliveries } from './store/webhook-deliveries.service';
+export type {
+  DeliveryFilter,
+  DeliveryStatus,
+  HandlerOutcome,
+  StoredDelivery,
+  WebhookInboxStore,
+} from './store/inbox-store.interface';
+export { LeaseLostError } from './store/lease-lost.error';
+export { WEBHOOK_MIGRATIONS } from './store/migrations';
+export { WebhookMigrator } from './store/webhook-migrator';

@@ -1,0 +1,100 @@
+import type { EntityManager } from 'typeorm';
+
+export type DeliveryStatus = 'pending' | 'processing' | 'processed' | 'failed' | 'dead';
+export type HandlerStatus = 'succeeded' | 'failed';
+
+/** A verified delivery, as stored before the acknowledgement. */
+export interface NewDelivery {
+  provider: string;
+  eventId: string;
+  type: string;
+  /** The exact body received (UTF-8). */
+  rawBody: string;
+  /** Request headers with credentials redacted. */
+  headers: Record<string, string>;
+  paymentType?: string;
+  reference?: string;
+  receivedAt: Date;
+}
+
+export interface HandlerOutcome {
+  handler: string;
+  status: HandlerStatus;
+  attempts: number;
+  lastError?: string;
+  updatedAt: Date;
+}
+
+export interface StoredDelivery {
+  id: string;
+  provider: string;
+  eventId: string;
+  type: string;
+  status: DeliveryStatus;
+  /** Processing attempts so far (claims). */
+  attempts: number;
+  nextAttemptAt?: Date;
+  leaseOwner?: string;
+  leaseExpiresAt?: Date;
+  lastError?: string;
+  rawBody: string;
+  headers: Record<string, string>;
+  paymentType?: string;
+  reference?: string;
+  receivedAt: Date;
+  updatedAt: Date;
+  processedAt?: Date;
+  /** Per-handler outcomes; a handler without one has not run to completion yet. */
+  handlers: HandlerOutcome[];
+}
+
+/** A delivery this instance holds the lease of; every write about it must carry `leaseOwner`. */
+export type ClaimedDelivery = StoredDelivery & { leaseOwner: string; leaseExpiresAt: Date };
+
+export interface DeliveryFilter {
+  status?: DeliveryStatus;
+  provider?: string;
+  type?: string;
+  reference?: string;
+  limit?: number;
+  offset?: number;
+}
+
+/** What to do with a delivery whose handlers did not all succeed. */
+export type FailureOutcome = { retryAt: Date; error: string } | { dead: true; error: string };
+
+/**
+ * The durable inbox. The database decides duplicates (unique provider + event id) and ownership
+ * (conditional claims with a lease); every write after a claim is fenced by the lease owner and
+ * throws `LeaseLostError` when another instance has taken the delivery over.
+ */
+export interface WebhookInboxStore {
+  /** Stores a new delivery, or finds the first copy: the same `id` either way. */
+  insertOrFind(delivery: NewDelivery): Promise<{ id: string; duplicate: boolean }>;
+  /** Atomically leases up to `limit` due deliveries (new, failed and due, or with an expired lease). */
+  claimDue(request: { owner: string; now: Date; leaseMs: number; limit: number }): Promise<ClaimedDelivery[]>;
+  /** Extends a lease still held; false when it was lost. */
+  extendLease(id: string, owner: string, until: Date, now: Date): Promise<boolean>;
+  /**
+   * Records one handler's outcome. With `manager`, the record joins that transaction, so a handler's
+   * own writes and "this handler is done" commit together.
+   */
+  recordHandler(id: string, owner: string, outcome: { handler: string; status: HandlerStatus; error?: string }, now: Date, manager?: EntityManager): Promise<void>;
+  /** Marks the delivery processed and releases the lease. */
+  complete(id: string, owner: string, now: Date): Promise<void>;
+  /** Schedules a retry, or marks the delivery dead, and releases the lease. */
+  fail(id: string, owner: string, outcome: FailureOutcome, now: Date): Promise<void>;
+  /** Gives a lease back unfinished (shutdown): the delivery is due again at once, the attempt not counted. */
+  release(id: string, owner: string, now: Date): Promise<void>;
+  get(id: string): Promise<StoredDelivery | undefined>;
+  find(filter?: DeliveryFilter): Promise<StoredDelivery[]>;
+  /**
+   * Makes a processed, failed or dead delivery due now. By default only handlers that have not
+   * succeeded run again; `{ allHandlers: true }` forgets every outcome first.
+   */
+  replay(id: string, now: Date, options?: { allHandlers?: boolean }): Promise<boolean>;
+  /** Deletes processed deliveries received before `before`; never pending, failed or dead ones. */
+  prune(before: Date): Promise<number>;
+  /** Runs `work` in a transaction of the inbox's database. */
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T>;
+}

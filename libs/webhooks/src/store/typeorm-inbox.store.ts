@@ -1,0 +1,265 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import type {
+  ClaimedDelivery,
+  DeliveryFilter,
+  DeliveryStatus,
+  FailureOutcome,
+  HandlerOutcome,
+  HandlerStatus,
+  NewDelivery,
+  StoredDelivery,
+  WebhookInboxStore,
+} from './inbox-store.interface';
+import { LeaseLostError } from './lease-lost.error';
+import { SerialQueue } from './serial-queue';
+
+type Row = Record<string, unknown>;
+type Executor = Pick<EntityManager, 'query'>;
+
+const DELIVERY_COLUMNS =
+  'id, provider, event_id, type, status, attempts, next_attempt_at, lease_owner, lease_expires_at, last_error, raw_body, headers, payment_type, reference, received_at, updated_at, processed_at';
+
+/** The inbox on a TypeORM data source: PostgreSQL or SQLite (better-sqlite3), same SQL, same migrations. */
+export class TypeOrmInboxStore implements WebhookInboxStore {
+  private readonly postgres: boolean;
+  // SQLite has one connection for everything: the library's own work takes turns on it.
+  private readonly queue?: SerialQueue;
+
+  constructor(private readonly dataSource: DataSource) {
+    const type = dataSource.options.type;
+    if (type !== 'postgres' && type !== 'better-sqlite3' && type !== 'sqlite') {
+      throw new Error(`The webhook inbox supports PostgreSQL and SQLite (better-sqlite3); the data source is "${type}".`);
+    }
+    this.postgres = type === 'postgres';
+    if (!this.postgres) this.queue = new SerialQueue();
+  }
+
+  insertOrFind(delivery: NewDelivery): Promise<{ id: string; duplicate: boolean }> {
+    const id = randomUUID();
+    const now = delivery.receivedAt.getTime();
+    return this.exclusive(async () => {
+      const inserted: Row[] = await this.dataSource.query(
+        this.sql(
+          `INSERT INTO webhook_deliveries (id, provider, event_id, type, status, attempts, next_attempt_at, raw_body, headers, payment_type, reference, received_at, updated_at)
+           VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (provider, event_id) DO NOTHING RETURNING id`,
+        ),
+        [id, delivery.provider, delivery.eventId, delivery.type, now, delivery.rawBody, JSON.stringify(delivery.headers), delivery.paymentType ?? null, delivery.reference ?? null, now, now],
+      );
+      if (inserted.length > 0) return { id, duplicate: false };
+      const existing: Row[] = await this.dataSource.query(this.sql('SELECT id FROM webhook_deliveries WHERE provider = ? AND event_id = ?'), [delivery.provider, delivery.eventId]);
+      if (existing.length === 0) throw new Error(`Delivery ${delivery.provider}/${delivery.eventId} neither inserted nor found`);
+      return { id: String(existing[0].id), duplicate: true };
+    });
+  }
+
+  claimDue(request: { owner: string; now: Date; leaseMs: number; limit: number }): Promise<ClaimedDelivery[]> {
+    const now = request.now.getTime();
+    const due = `((status IN ('pending', 'failed') AND next_attempt_at <= ?) OR (status = 'processing' AND lease_expires_at <= ?))`;
+    // PostgreSQL: SKIP LOCKED lets concurrent claimers take disjoint rows; SQLite serializes writers anyway.
+    const pick = `SELECT id FROM webhook_deliveries WHERE ${due} ORDER BY next_attempt_at LIMIT ?${this.postgres ? ' FOR UPDATE SKIP LOCKED' : ''}`;
+    return this.exclusive(async () => {
+      const rows = await this.dataSource.query(
+        this.sql(
+          `UPDATE webhook_deliveries SET status = 'processing', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
+           WHERE id IN (${pick}) RETURNING ${DELIVERY_COLUMNS}`,
+        ),
+        [request.owner, now + request.leaseMs, now, now, now, request.limit],
+      );
+      const claimed = (returnedRows(rows) as Row[]).map((row) => toDelivery(row, []) as ClaimedDelivery);
+      return this.withHandlers(claimed);
+    });
+  }
+
+  extendLease(id: string, owner: string, until: Date, now: Date): Promise<boolean> {
+    return this.exclusive(async () => {
+      const rows = await this.dataSource.query(
+        this.sql(`UPDATE webhook_deliveries SET lease_expires_at = ?, updated_at = ? WHERE id = ? AND lease_owner = ? AND status = 'processing' RETURNING id`),
+        [until.getTime(), now.getTime(), id, owner],
+      );
+      return returnedRows(rows).length > 0;
+    });
+  }
+
+  recordHandler(id: string, owner: string, outcome: { handler: string; status: HandlerStatus; error?: string }, now: Date, manager?: EntityManager): Promise<void> {
+    const write = async (executor: Executor) => {
+      await this.fence(executor, id, owner, now);
+      await executor.query(
+        this.sql(
+          `INSERT INTO webhook_handler_runs (delivery_id, handler, status, attempts, last_error, updated_at) VALUES (?, ?, ?, 1, ?, ?)
+           ON CONFLICT (delivery_id, handler) DO UPDATE SET status = excluded.status, attempts = webhook_handler_runs.attempts + 1, last_error = excluded.last_error, updated_at = excluded.updated_at`,
+        ),
+        [id, outcome.handler, outcome.status, outcome.error ?? null, now.getTime()],
+      );
+    };
+    // Inside the handler's own transaction: the fence and the record commit or roll back with its writes.
+    if (manager) return write(manager);
+    return this.transaction((tx) => write(tx));
+  }
+
+  complete(id: string, owner: string, now: Date): Promise<void> {
+    return this.finish(id, owner, now, `status = 'processed', processed_at = ?, next_attempt_at = NULL, last_error = NULL`, [now.getTime()]);
+  }
+
+  fail(id: string, owner: string, outcome: FailureOutcome, now: Date): Promise<void> {
+    if ('dead' in outcome) return this.finish(id, owner, now, `status = 'dead', next_attempt_at = NULL, last_error = ?`, [truncate(outcome.error)]);
+    return this.finish(id, owner, now, `status = 'failed', next_attempt_at = ?, last_error = ?`, [outcome.retryAt.getTime(), truncate(outcome.error)]);
+  }
+
+  release(id: string, owner: string, now: Date): Promise<void> {
+    // The attempt did not run to its end: it is not counted, and the delivery is due at once.
+    return this.finish(id, owner, now, `status = CASE WHEN attempts > 1 THEN 'failed' ELSE 'pending' END, attempts = attempts - 1, next_attempt_at = ?`, [now.getTime()]);
+  }
+
+  get(id: string): Promise<StoredDelivery | undefined> {
+    return this.exclusive(async () => {
+      const rows: Row[] = await this.dataSource.query(this.sql(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = ?`), [id]);
+      if (rows.length === 0) return undefined;
+      const [delivery] = await this.withHandlers([toDelivery(rows[0], [])]);
+      return delivery;
+    });
+  }
+
+  find(filter: DeliveryFilter = {}): Promise<StoredDelivery[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    for (const [column, value] of [['status', filter.status], ['provider', filter.provider], ['type', filter.type], ['reference', filter.reference]] as const) {
+      if (value !== undefined) {
+        where.push(`${column} = ?`);
+        params.push(value);
+      }
+    }
+    params.push(Math.min(filter.limit ?? 50, 500), filter.offset ?? 0);
+    return this.exclusive(async () => {
+      const rows: Row[] = await this.dataSource.query(
+        this.sql(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY received_at DESC, id LIMIT ? OFFSET ?`),
+        params,
+      );
+      return this.withHandlers(rows.map((row) => toDelivery(row, [])));
+    });
+  }
+
+  replay(id: string, now: Date, options: { allHandlers?: boolean } = {}): Promise<boolean> {
+    return this.transaction(async (tx) => {
+      const rows = await tx.query(
+        this.sql(
+          `UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL, processed_at = NULL, updated_at = ?
+           WHERE id = ? AND status IN ('processed', 'failed', 'dead') RETURNING id`,
+        ),
+        [now.getTime(), now.getTime(), id],
+      );
+      if (returnedRows(rows).length === 0) return false;
+      if (options.allHandlers) await tx.query(this.sql('DELETE FROM webhook_handler_runs WHERE delivery_id = ?'), [id]);
+      return true;
+    });
+  }
+
+  prune(before: Date): Promise<number> {
+    return this.exclusive(async () => {
+      const rows = await this.dataSource.query(
+        this.sql(`DELETE FROM webhook_deliveries WHERE status = 'processed' AND received_at < ? RETURNING id`),
+        [before.getTime()],
+      );
+      return returnedRows(rows).length;
+    });
+  }
+
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.exclusive(() => this.dataSource.transaction(work));
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    return this.queue ? this.queue.run(work) : work();
+  }
+
+  /** Ends a claim: one fenced UPDATE that also drops the lease. */
+  private async finish(id: string, owner: string, now: Date, set: string, params: unknown[]): Promise<void> {
+    await this.exclusive(async () => {
+      const rows = await this.dataSource.query(
+        this.sql(`UPDATE webhook_deliveries SET ${set}, lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ? AND lease_owner = ? RETURNING id`),
+        [...params, now.getTime(), id, owner],
+      );
+      if (returnedRows(rows).length === 0) throw new LeaseLostError(id, owner);
+    });
+  }
+
+  /** Refuses the write (and so rolls back its transaction) unless `owner` still holds the lease. */
+  private async fence(executor: Executor, id: string, owner: string, now: Date): Promise<void> {
+    const rows = await executor.query(
+      this.sql(`UPDATE webhook_deliveries SET updated_at = ? WHERE id = ? AND lease_owner = ? AND status = 'processing' RETURNING id`),
+      [now.getTime(), id, owner],
+    );
+    if (returnedRows(rows).length === 0) throw new LeaseLostError(id, owner);
+  }
+
+  private async withHandlers<T extends StoredDelivery>(deliveries: T[]): Promise<T[]> {
+    if (deliveries.length === 0) return deliveries;
+    const placeholders = deliveries.map(() => '?').join(', ');
+    const rows: Row[] = await this.dataSource.query(
+      this.sql(`SELECT delivery_id, handler, status, attempts, last_error, updated_at FROM webhook_handler_runs WHERE delivery_id IN (${placeholders}) ORDER BY handler`),
+      deliveries.map((delivery) => delivery.id),
+    );
+    const byDelivery = new Map<string, HandlerOutcome[]>();
+    for (const row of rows) {
+      const list = byDelivery.get(String(row.delivery_id)) ?? [];
+      list.push({
+        handler: String(row.handler),
+        status: row.status as HandlerStatus,
+        attempts: Number(row.attempts),
+        lastError: optionalString(row.last_error),
+        updatedAt: new Date(Number(row.updated_at)),
+      });
+      byDelivery.set(String(row.delivery_id), list);
+    }
+    return deliveries.map((delivery) => ({ ...delivery, handlers: byDelivery.get(delivery.id) ?? [] }));
+  }
+
+  /** Writes SQL once with `?` placeholders; PostgreSQL gets `$1, $2…`. */
+  private sql(text: string): string {
+    if (!this.postgres) return text;
+    let index = 0;
+    return text.replace(/\?/g, () => `$${++index}`);
+  }
+}
+
+// TypeORM's PostgreSQL driver answers UPDATE/DELETE … RETURNING with [rows, count]; SQLite with rows.
+function returnedRows(result: unknown): Row[] {
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as Row[];
+  return Array.isArray(result) ? (result as Row[]) : [];
+}
+
+function toDelivery(row: Row, handlers: HandlerOutcome[]): StoredDelivery {
+  return {
+    id: String(row.id),
+    provider: String(row.provider),
+    eventId: String(row.event_id),
+    type: String(row.type),
+    status: row.status as DeliveryStatus,
+    attempts: Number(row.attempts),
+    nextAttemptAt: optionalDate(row.next_attempt_at),
+    leaseOwner: optionalString(row.lease_owner),
+    leaseExpiresAt: optionalDate(row.lease_expires_at),
+    lastError: optionalString(row.last_error),
+    rawBody: String(row.raw_body),
+    headers: JSON.parse(String(row.headers)) as Record<string, string>,
+    paymentType: optionalString(row.payment_type),
+    reference: optionalString(row.reference),
+    receivedAt: new Date(Number(row.received_at)),
+    updatedAt: new Date(Number(row.updated_at)),
+    processedAt: optionalDate(row.processed_at),
+    handlers,
+  };
+}
+
+function optionalString(value: unknown): string | undefined {
+  return value === null || value === undefined ? undefined : String(value);
+}
+
+function optionalDate(value: unknown): Date | undefined {
+  return value === null || value === undefined ? undefined : new Date(Number(value));
+}
+
+function truncate(text: string, max = 4000): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}

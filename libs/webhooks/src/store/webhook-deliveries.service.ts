@@ -1,0 +1,52 @@
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { WebhookWorker, type RunSummary } from '../events/webhook.worker';
+import { WEBHOOK_INBOX_STORE, WEBHOOKS_CONFIG } from '../webhooks.constants';
+import type { WebhooksConfig } from '../webhooks.options';
+import type { DeliveryFilter, StoredDelivery, WebhookInboxStore } from './inbox-store.interface';
+
+/** The stored deliveries, for admin screens, support and tests. */
+@Injectable()
+export class WebhookDeliveries {
+  constructor(
+    @Inject(WEBHOOK_INBOX_STORE) private readonly store: WebhookInboxStore,
+    @Inject(WEBHOOKS_CONFIG) private readonly config: WebhooksConfig,
+    private readonly worker: WebhookWorker,
+  ) {}
+
+  find(filter?: DeliveryFilter): Promise<StoredDelivery[]> {
+    return this.store.find(filter);
+  }
+
+  get(id: string): Promise<StoredDelivery | undefined> {
+    return this.store.get(id);
+  }
+
+  /**
+   * Makes a processed, failed or dead delivery due again. Handlers that already succeeded are
+   * skipped unless `allHandlers` is set. Throws NotFoundException for an unknown or busy delivery.
+   */
+  async replay(id: string, options?: { allHandlers?: boolean }): Promise<void> {
+    if (!(await this.store.replay(id, this.config.clock(), options))) {
+      throw new NotFoundException(`No processed, failed or dead delivery ${id} to replay.`);
+    }
+  }
+
+  /** Processes everything due now (tests, cron-style deployments with `worker: false`). */
+  runOnce(): Promise<RunSummary> {
+    return this.worker.runOnce();
+  }
+
+  /** Deletes processed deliveries older than `olderThanMs`; pending, failed and dead ones are kept. */
+  prune(olderThanMs: number): Promise<number> {
+    return this.store.prune(new Date(this.config.clock().getTime() - olderThanMs));
+  }
+
+  /**
+   * A transaction on the inbox's database. On SQLite (one shared connection) run your own
+   * transactions through this, so they take turns with the library's.
+   */
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.store.transaction(work);
+  }
+}

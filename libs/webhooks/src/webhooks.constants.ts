@@ -1,0 +1,10 @@
+/** Injection token of the resolved, validated module configuration. */
+export const WEBHOOKS_CONFIG = Symbol('webhooks:config');
+/** Injection token of the inbox store (`WebhookInboxStore`). */
+export const WEBHOOK_INBOX_STORE = Symbol('webhooks:inbox-store');
+/** Metadata key of handler methods (`@OnPaymentCompleted()`, `@OnProviderEvent()`…). */
+export const WEBHOOK_HANDLER_METADATA = 'webhooks:handler';
+/** `node:diagnostics_channel` name on which every refused delivery is published. */
+export const REFUSAL_CHANNEL = 'nestjs-payment-webhooks:refused';
+/** The TypeORM data source of the inbox (an alias of the one named by the `dataSource` extra). */
+export const WEBHOOK_DATA_SOURCE = Symbol('webhooks:data-source');

@@ -1,0 +1,26 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { WEBHOOK_DATA_SOURCE } from './webhooks.constants';
+import type { WebhooksModuleOptions } from './webhooks.options';
+
+/** Set where the module is imported (not in the options factory), since they shape the module itself. */
+export interface WebhooksModuleExtras {
+  /** Make WebhookDeliveries injectable everywhere without importing the module. */
+  isGlobal?: boolean;
+  /** Name of the TypeORM data source holding the inbox, as given to TypeOrmModule. Default: the default one. */
+  dataSource?: string;
+}
+
+export const {
+  ConfigurableModuleClass,
+  MODULE_OPTIONS_TOKEN: WEBHOOKS_MODULE_OPTIONS,
+  OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<WebhooksModuleOptions>()
+  .setClassMethodName('forRoot')
+  .setExtras<WebhooksModuleExtras>({ isGlobal: false, dataSource: undefined }, (definition, extras) => ({
+    ...definition,
+    global: extras.isGlobal,
+    providers: [...(definition.providers ?? []), { provide: WEBHOOK_DATA_SOURCE, useExisting: getDataSourceToken(extras.dataSource) }],
+  }))
+  .build();

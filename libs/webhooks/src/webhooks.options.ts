@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import type { WebhookProvider } from './providers/webhook-provider.interface';
+
+export interface WebhooksModuleOptions {
+  /** The endpoints to serve: built-in strategies (`stripe({...})`) or your own `WebhookProvider`s. */
+  providers: WebhookProvider[];
+  /** URL prefix of the endpoints: `/<prefix>/<name>`. Default 'webhooks'. */
+  prefix?: string;
+  /** Largest accepted body, in bytes. Default 1 MiB. */
+  bodyLimit?: number;
+  /** Attempts before a delivery is `dead` (still stored, replayable). Default 8. */
+  maxAttempts?: number;
+  /** Retry delay: `initialMs × 2^(attempt-1)`, capped at `maxMs`, with full jitter. Default 1 s … 1 h. */
+  backoff?: { initialMs?: number; maxMs?: number };
+  /** How long a claimed delivery stays with one instance before another may take it over. Default 60 s. */
+  leaseMs?: number;
+  /** How often each instance looks for due deliveries. Default 1 s. */
+  pollIntervalMs?: number;
+  /** Deliveries claimed per round. Default 20. */
+  batchSize?: number;
+  /** Process deliveries in the background. Turn off to drive processing with `runOnce()` (tests, cron). Default true. */
+  worker?: boolean;
+  /** Apply the library's migrations at start-up. Default: true, except with NODE_ENV=production. */
+  migrationsRun?: boolean;
+  /** On shutdown, how long running handlers may finish before their leases are released. Default 10 s. */
+  shutdownGraceMs?: number;
+  /** Identifies this instance in leases and logs. Default: a random id. */
+  instanceId?: string;
+  /** The clock, injectable so tolerance and backoff are testable. Default `() => new Date()`. */
+  clock?: () => Date;
+}
+
+/** Options with every default applied once; the only shape the rest of the library reads. */
+export interface WebhooksConfig {
+  providers: readonly WebhookProvider[];
+  prefix: string;
+  bodyLimit: number;
+  maxAttempts: number;
+  backoff: { initialMs: number; maxMs: number };
+  leaseMs: number;
+  pollIntervalMs: number;
+  batchSize: number;
+  worker: boolean;
+  migrationsRun: boolean;
+  shutdownGraceMs: number;
+  instanceId: string;
+  clock: () => Date;
+}
+
+/** Thrown at start-up when the options cannot work; lists every problem with its option path. */
+export class WebhooksConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`WebhooksModule options are invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'WebhooksConfigError';
+  }
+}
+
+const HTTP_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Applies defaults and validates everything that can be checked before the app starts. */
+export function resolveWebhooksConfig(options: WebhooksModuleOptions): WebhooksConfig {
+  const problems: string[] = [];
+  const providers = Array.isArray(options?.providers) ? options.providers : [];
+  if (providers.length === 0) problems.push('providers: configure at least one provider, e.g. providers: [stripe({ secrets: [process.env.STRIPE_WEBHOOK_SECRET] })]');
+  const prefix = trimSlashes(options.prefix ?? 'webhooks');
+  const names = new Map<string, number>();
+  const paths = new Map<string, string>();
+
+  providers.forEach((provider, index) => {
+    const where = `providers[${index}]`;
+    if (!provider || typeof provider.verify !== 'function' || typeof provider.parse !== 'function') {
+      problems.push(`${where}: not a WebhookProvider (it needs name, verify() and parse())`);
+      return;
+    }
+    if (!/^[a-z0-9][a-z0-9._-]*$/i.test(provider.name ?? '')) {
+      problems.push(`${where}.name: "${provider.name}" must be letters, digits, '.', '_' or '-'`);
+    } else if (names.has(provider.name)) {
+      problems.push(`${where}.name: "${provider.name}" is already used by providers[${names.get(provider.name)}]; give each endpoint its own name`);
+    } else {
+      names.set(provider.name, index);
+    }
+    for (const path of endpointPathsOf(prefix, provider)) {
+      const other = paths.get(path);
+      if (other) problems.push(`${where}: path ${path} is already served by ${other}`);
+      else paths.set(path, where);
+    }
+    for (const method of provider.methods ?? []) {
+      if (!HTTP_METHODS.has(method.toUpperCase())) problems.push(`${where}.methods: "${method}" is not an HTTP method`);
+    }
+    for (const problem of provider.validate?.() ?? []) problems.push(`${where}.${problem}`);
+  });
+
+  const positive = (value: number | undefined, fallback: number, option: string) => {
+    const resolved = value ?? fallback;
+    if (!Number.isFinite(resolved) || resolved <= 0) problems.push(`${option}: must be a positive number`);
+    return resolved;
+  };
+  const config: WebhooksConfig = {
+    providers,
+    prefix,
+    bodyLimit: positive(options.bodyLimit, 1024 * 1024, 'bodyLimit'),
+    maxAttempts: positive(options.maxAttempts, 8, 'maxAttempts'),
+    backoff: {
+      initialMs: positive(options.backoff?.initialMs, 1000, 'backoff.initialMs'),
+      maxMs: positive(options.backoff?.maxMs, 60 * 60 * 1000, 'backoff.maxMs'),
+    },
+    leaseMs: positive(options.leaseMs, 60_000, 'leaseMs'),
+    pollIntervalMs: positive(options.pollIntervalMs, 1000, 'pollIntervalMs'),
+    batchSize: positive(options.batchSize, 20, 'batchSize'),
+    worker: options.worker ?? true,
+    migrationsRun: options.migrationsRun ?? process.env.NODE_ENV !== 'production',
+    shutdownGraceMs: positive(options.shutdownGraceMs, 10_000, 'shutdownGraceMs'),
+    instanceId: options.instanceId ?? randomUUID(),
+    clock: options.clock ?? (() => new Date()),
+  };
+  if (problems.length > 0) throw new WebhooksConfigError(problems);
+  return config;
+}
+
+/** Every path an endpoint answers on: `/<prefix>/<name>` and its own extra paths. */
+export function endpointPathsOf(prefix: string, provider: WebhookProvider): string[] {
+  const own = (provider.paths ?? []).map((path) => `/${trimSlashes(path)}${path.endsWith('/') && path !== '/' ? '/' : ''}`);
+  return [`/${prefix ? `${prefix}/` : ''}${provider.name}`, ...own];
+}
+
+function trimSlashes(path: string): string {
+  return path.replace(/^\/+|\/+$/g, '');
+}

@@ -1,0 +1,68 @@
+import { Module, type INestApplication, type ModuleMetadata, type Type } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { WebhookDeliveries, WebhooksModule, type WebhooksModuleOptions } from 'nestjs-payment-webhooks';
+import type { TestDatabase } from './test-database';
+
+export type Platform = 'express' | 'fastify';
+export type Registration = 'forRoot' | 'forRootAsync';
+
+export const PLATFORMS: Platform[] = ['express', 'fastify'];
+export const MATRIX: Array<[Platform, Registration]> = [
+  ['express', 'forRoot'],
+  ['express', 'forRootAsync'],
+  ['fastify', 'forRoot'],
+  ['fastify', 'forRootAsync'],
+];
+
+export interface WebhookAppOptions {
+  platform: Platform;
+  registration?: Registration;
+  database: TestDatabase;
+  webhooks: WebhooksModuleOptions;
+  /** Handler providers and anything they need. */
+  providers?: ModuleMetadata['providers'];
+  imports?: ModuleMetadata['imports'];
+}
+
+export interface WebhookApp {
+  app: INestApplication;
+  url: string;
+  deliveries: WebhookDeliveries;
+  get<T>(type: Type<T>): T;
+  close(): Promise<void>;
+}
+
+/** Boots a real Nest app (real HTTP server on 127.0.0.1, real database) around WebhooksModule. */
+export async function startWebhookApp(options: WebhookAppOptions): Promise<WebhookApp> {
+  const webhooks =
+    options.registration === 'forRootAsync'
+      ? WebhooksModule.forRootAsync({
+          imports: [ConfigModule.forRoot({ ignoreEnvFile: true, load: [() => ({ webhooks: options.webhooks })] })],
+          inject: [ConfigService],
+          useFactory: (config: ConfigService) => config.getOrThrow<WebhooksModuleOptions>('webhooks'),
+        })
+      : WebhooksModule.forRoot(options.webhooks);
+
+  @Module({
+    imports: [TypeOrmModule.forRoot({ ...options.database.options, logging: false }), webhooks, ...(options.imports ?? [])],
+    providers: options.providers ?? [],
+  })
+  class TestAppModule {}
+
+  const adapter = options.platform === 'fastify' ? new FastifyAdapter() : new ExpressAdapter();
+  const app = await NestFactory.create(TestAppModule, adapter, { logger: false, abortOnError: false });
+  app.enableShutdownHooks();
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  return {
+    app,
+    url: `http://127.0.0.1:${address.port}`,
+    deliveries: app.get(WebhookDeliveries),
+    get: (type) => app.get(type),
+    close: () => app.close(),
+  };
+}
