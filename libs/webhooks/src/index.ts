@@ -21,7 +21,26 @@ export type { RunSummary } from './events/webhook.worker';
 
 export type { RawWebhookRequest, VerificationResult, WebhookProvider } from './providers/webhook-provider.interface';
 export type { EndpointOptions } from './providers/provider-options';
-export { stripe, normalizeStripeEvent, type StripeProviderOptions } from './providers/stripe/stripe.provider';
+export { stripe, normalizeStripeEvent, type StripeProvider, type StripeProviderOptions } from './providers/stripe/stripe.provider';
+export { PAYSTACK_IPS, paystack, type PaystackEvent, type PaystackProvider, type PaystackProviderOptions } from './providers/paystack/paystack.provider';
+export { feexpay, type FeexpayConfirmOptions, type FeexpayEvent, type FeexpayProvider, type FeexpayProviderOptions } from './providers/feexpay/feexpay.provider';
+export { PAYQI_DEFAULT_DECIMALS, payqi, type PayqiEvent, type PayqiProvider, type PayqiProviderOptions } from './providers/payqi/payqi.provider';
+export {
+  standardWebhooks,
+  type StandardWebhookMessage,
+  type StandardWebhooksProvider,
+  type StandardWebhooksProviderOptions,
+} from './providers/standard-webhooks/standard-webhooks.provider';
+export { mvola, type MvolaProvider, type MvolaProviderOptions } from './providers/mvola/mvola.provider';
+export {
+  MvolaApiClient,
+  type MvolaApiOptions,
+  type MvolaMerchantPayment,
+  type MvolaMerchantPaymentRequest,
+  type MvolaTransactionStatus,
+} from './providers/mvola/mvola-api.client';
+export { MvolaApiError, type MvolaApiFailure } from './providers/mvola/mvola-api.error';
+export type { MvolaCallback, MvolaGuideCallback, MvolaMerchantPayCallback } from './providers/mvola/mvola-callback';
 export { decimalToMinor, integerMinor, normalizeCurrency } from './providers/money';
 export type { WebhookSecret } from './secrets/webhook-secret';
 
