@@ -83,19 +83,24 @@ export class TypeOrmInboxStore implements WebhookInboxStore {
   }
 
   recordHandler(id: string, owner: string, outcome: { handler: string; status: HandlerStatus; error?: string }, now: Date, manager?: EntityManager): Promise<void> {
+    // One fenced statement: the outcome is written only while `owner` holds the lease. On PostgreSQL the
+    // row lock keeps a takeover out until the handler's transaction (if any) has committed or rolled back.
     const write = async (executor: Executor) => {
-      await this.fence(executor, id, owner, now);
-      await executor.query(
+      const rows = await executor.query(
         this.sql(
-          `INSERT INTO webhook_handler_runs (delivery_id, handler, status, attempts, last_error, updated_at) VALUES (?, ?, ?, 1, ?, ?)
-           ON CONFLICT (delivery_id, handler) DO UPDATE SET status = excluded.status, attempts = webhook_handler_runs.attempts + 1, last_error = excluded.last_error, updated_at = excluded.updated_at`,
+          `INSERT INTO webhook_handler_runs (delivery_id, handler, status, attempts, last_error, updated_at)
+           SELECT id, ?, ?, 1, ?, ? FROM webhook_deliveries WHERE id = ? AND lease_owner = ? AND status = 'processing'${this.postgres ? ' FOR UPDATE' : ''}
+           ON CONFLICT (delivery_id, handler) DO UPDATE SET status = excluded.status, attempts = webhook_handler_runs.attempts + 1,
+             last_error = excluded.last_error, updated_at = excluded.updated_at
+           RETURNING delivery_id`,
         ),
-        [id, outcome.handler, outcome.status, outcome.error ?? null, now.getTime()],
+        [outcome.handler, outcome.status, outcome.error ? truncate(outcome.error) : null, now.getTime(), id, owner],
       );
+      if (returnedRows(rows).length === 0) throw new LeaseLostError(id, owner);
     };
-    // Inside the handler's own transaction: the fence and the record commit or roll back with its writes.
+    // Inside the handler's own transaction, the record commits or rolls back with its writes.
     if (manager) return write(manager);
-    return this.transaction((tx) => write(tx));
+    return this.exclusive(() => write(this.dataSource));
   }
 
   complete(id: string, owner: string, now: Date): Promise<void> {
@@ -182,15 +187,6 @@ export class TypeOrmInboxStore implements WebhookInboxStore {
       );
       if (returnedRows(rows).length === 0) throw new LeaseLostError(id, owner);
     });
-  }
-
-  /** Refuses the write (and so rolls back its transaction) unless `owner` still holds the lease. */
-  private async fence(executor: Executor, id: string, owner: string, now: Date): Promise<void> {
-    const rows = await executor.query(
-      this.sql(`UPDATE webhook_deliveries SET updated_at = ? WHERE id = ? AND lease_owner = ? AND status = 'processing' RETURNING id`),
-      [now.getTime(), id, owner],
-    );
-    if (returnedRows(rows).length === 0) throw new LeaseLostError(id, owner);
   }
 
   private async withHandlers<T extends StoredDelivery>(deliveries: T[]): Promise<T[]> {
