@@ -1,5 +1,6 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import request from 'supertest';
-import { stripe } from 'nestjs-payment-webhooks';
+import { REFUSAL_CHANNEL, stripe, WebhookMonitor, type WebhookRefusal } from 'nestjs-payment-webhooks';
 import { signStripe, stripeEvent } from 'nestjs-payment-webhooks/testing';
 import { RecordingHandlers } from './support/recording-handlers';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
@@ -91,9 +92,21 @@ describe.each(MATRIX)('Stripe ingress on %s with %s', (platform, registration) =
       ['an unknown endpoint', 404, 'unknown-endpoint', () => signStripe({ payload: paidSession('X'), secret: SECRET }), '/webhooks/nope'],
     ];
 
+    const observed: string[] = [];
+    const diagnosed: string[] = [];
+    const onDiagnostic = (message: unknown) => diagnosed.push((message as WebhookRefusal).reason);
+    beforeAll(() => {
+      harness.get(WebhookMonitor).refused$.subscribe((refusal) => observed.push(refusal.reason));
+      subscribe(REFUSAL_CHANNEL, onDiagnostic);
+    });
+    afterAll(() => unsubscribe(REFUSAL_CHANNEL, onDiagnostic));
+
     it.each(refusals)('%s → %d %s', async (_name, status, reason, build, path) => {
       const before = (await harness.deliveries.find({ limit: 500 })).length;
       const response = await post(build(), path);
+      // Published to the app and to diagnostics_channel, with its one reason.
+      expect(observed.at(-1)).toBe(reason);
+      expect(diagnosed.at(-1)).toBe(reason);
       expect(response.status).toBe(status);
       expect(response.headers['content-type']).toMatch(/application\/json/);
       expect(response.body).toEqual({ statusCode: status, error: expect.any(String), message: expect.any(String), reason });

@@ -26,6 +26,8 @@ export interface WebhookAppOptions {
   /** Handler providers and anything they need. */
   providers?: ModuleMetadata['providers'];
   imports?: ModuleMetadata['imports'];
+  /** Honour X-Forwarded-For (Express `trust proxy`, Fastify `trustProxy`). */
+  trustProxy?: boolean;
 }
 
 export interface WebhookApp {
@@ -53,8 +55,9 @@ export async function startWebhookApp(options: WebhookAppOptions): Promise<Webho
   })
   class TestAppModule {}
 
-  const adapter = options.platform === 'fastify' ? new FastifyAdapter() : new ExpressAdapter();
+  const adapter = options.platform === 'fastify' ? new FastifyAdapter({ trustProxy: options.trustProxy ?? false }) : new ExpressAdapter();
   const app = await NestFactory.create(TestAppModule, adapter, { logger: false, abortOnError: false });
+  if (options.platform === 'express' && options.trustProxy) (app as unknown as { set(name: string, value: unknown): void }).set('trust proxy', true);
   app.enableShutdownHooks();
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };

@@ -2,7 +2,7 @@
 export { WebhooksModule } from './webhooks.module';
 export { WEBHOOKS_MODULE_OPTIONS } from './webhooks.module-definition';
 export { WebhooksConfigError, type WebhooksModuleOptions } from './webhooks.options';
-export { REFUSAL_CHANNEL, WEBHOOK_INBOX_STORE } from './webhooks.constants';
+export { LEASE_LOST_CHANNEL, REFUSAL_CHANNEL, WEBHOOK_INBOX_STORE } from './webhooks.constants';
 
 export { PAYMENT_EVENT_TYPES, type PaymentEvent, type PaymentEventType, type ProviderEvent } from './events/payment-event';
 export {
@@ -48,7 +48,7 @@ export { REFUSAL_REASONS, type RefusalReason } from './errors/refusal-reason';
 export { WebhookVerificationError, type VerificationReason } from './errors/webhook-verification.error';
 export { WebhookPayloadError } from './errors/webhook-payload.error';
 export { ConfirmationUnavailableError } from './errors/confirmation-unavailable.error';
-export { WebhookRefusals, type WebhookRefusal } from './ingress/webhook-refusals';
+export { WebhookMonitor, type WebhookLeaseLost, type WebhookRefusal } from './monitoring/webhook-monitor';
 
 export { WebhookDeliveries } from './store/webhook-deliveries.service';
 export type {

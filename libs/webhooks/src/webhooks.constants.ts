@@ -8,3 +8,5 @@ export const WEBHOOK_HANDLER_METADATA = 'webhooks:handler';
 export const REFUSAL_CHANNEL = 'nestjs-payment-webhooks:refused';
 /** The TypeORM data source of the inbox (an alias of the one named by the `dataSource` extra). */
 export const WEBHOOK_DATA_SOURCE = Symbol('webhooks:data-source');
+/** `node:diagnostics_channel` name on which every lost lease is published. */
+export const LEASE_LOST_CHANNEL = 'nestjs-payment-webhooks:lease-lost';

@@ -5,7 +5,7 @@ import { WebhookHandlersExplorer } from './events/webhook-handlers.explorer';
 import { WebhookDispatcher } from './events/webhook.dispatcher';
 import { WebhookWorker } from './events/webhook.worker';
 import { WebhookIngress } from './ingress/webhook-ingress.service';
-import { WebhookRefusals } from './ingress/webhook-refusals';
+import { WebhookMonitor } from './monitoring/webhook-monitor';
 import { WebhookRoutes } from './ingress/webhook-routes';
 import { inboxStoreProvider } from './store/inbox-store.provider';
 import { WebhookDeliveries } from './store/webhook-deliveries.service';
@@ -16,7 +16,7 @@ import { resolveWebhooksConfig } from './webhooks.options';
 const providers: Provider[] = [
   { provide: WEBHOOKS_CONFIG, inject: [WEBHOOKS_MODULE_OPTIONS], useFactory: resolveWebhooksConfig },
   inboxStoreProvider,
-  WebhookRefusals,
+  WebhookMonitor,
   WebhookIngress,
   WebhookRoutes,
   WebhookHandlerRegistry,
@@ -30,5 +30,5 @@ const providers: Provider[] = [
  * Receives payment webhooks: serves one endpoint per provider, verifies each delivery on its exact
  * bytes, stores it before answering 2xx, then runs your `@OnPayment…()` handlers with retries.
  */
-@Module({ imports: [DiscoveryModule], providers, exports: [WebhookDeliveries, WebhookRefusals] })
+@Module({ imports: [DiscoveryModule], providers, exports: [WebhookDeliveries, WebhookMonitor] })
 export class WebhooksModule extends ConfigurableModuleClass {}

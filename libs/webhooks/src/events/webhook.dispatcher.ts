@@ -4,6 +4,7 @@ import { ConfirmationUnavailableError } from '../errors/confirmation-unavailable
 import type { WebhookProvider } from '../providers/webhook-provider.interface';
 import type { ClaimedDelivery, WebhookInboxStore } from '../store/inbox-store.interface';
 import { LeaseLostError } from '../store/lease-lost.error';
+import { WebhookMonitor } from '../monitoring/webhook-monitor';
 import { WEBHOOK_INBOX_STORE, WEBHOOKS_CONFIG } from '../webhooks.constants';
 import type { WebhooksConfig } from '../webhooks.options';
 import { retryDelay } from './backoff';
@@ -27,6 +28,7 @@ export class WebhookDispatcher {
     @Inject(WEBHOOKS_CONFIG) private readonly config: WebhooksConfig,
     @Inject(WEBHOOK_INBOX_STORE) private readonly store: WebhookInboxStore,
     private readonly registry: WebhookHandlerRegistry,
+    private readonly monitor: WebhookMonitor,
   ) {
     this.providers = new Map(config.providers.map((provider) => [provider.name, provider]));
   }
@@ -48,21 +50,21 @@ export class WebhookDispatcher {
       }
       return await this.retryOrBury(delivery, failures.join('; '));
     } catch (error) {
-      if (error instanceof LeaseLostError) {
-        this.logger.warn(error.message);
-        return 'lease-lost';
-      }
+      if (error instanceof LeaseLostError) return this.leaseLost(error);
       const reason = error instanceof ConfirmationUnavailableError ? `confirmation unavailable: ${error.message}` : describe(error);
       try {
         return await this.retryOrBury(delivery, reason);
       } catch (writeError) {
-        if (writeError instanceof LeaseLostError) {
-          this.logger.warn(writeError.message);
-          return 'lease-lost';
-        }
+        if (writeError instanceof LeaseLostError) return this.leaseLost(writeError);
         throw writeError;
       }
     }
+  }
+
+  private leaseLost(error: LeaseLostError): DispatchOutcome {
+    this.logger.warn(error.message);
+    this.monitor.leaseLost({ deliveryId: error.deliveryId, owner: error.owner, at: this.config.clock() });
+    return 'lease-lost';
   }
 
   /** Parses the stored bytes again (the strategy is pure) and asks the provider to confirm if it does. */

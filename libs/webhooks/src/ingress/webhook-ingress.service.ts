@@ -9,7 +9,7 @@ import { WEBHOOK_INBOX_STORE, WEBHOOKS_CONFIG } from '../webhooks.constants';
 import type { WebhooksConfig } from '../webhooks.options';
 import { errorResponse, statusOf, type IngressResponse } from './ingress-response';
 import { IpAllowList } from './ip-allow-list';
-import { WebhookRefusals } from './webhook-refusals';
+import { WebhookMonitor } from '../monitoring/webhook-monitor';
 
 /** A delivery as the platform binding hands it over: exact bytes, lower-case headers. */
 export interface IngressRequest extends Omit<RawWebhookRequest, 'receivedAt'> {
@@ -34,7 +34,7 @@ export class WebhookIngress {
   constructor(
     @Inject(WEBHOOKS_CONFIG) private readonly config: WebhooksConfig,
     @Inject(WEBHOOK_INBOX_STORE) private readonly store: WebhookInboxStore,
-    private readonly refusals: WebhookRefusals,
+    private readonly monitor: WebhookMonitor,
   ) {
     for (const provider of config.providers) {
       if (provider.allowIps?.length) this.allowLists.set(provider.name, new IpAllowList(provider.allowIps));
@@ -45,7 +45,7 @@ export class WebhookIngress {
     const receivedAt = this.config.clock();
     const refuse = (reason: RefusalReason, message: string) => {
       const status = statusOf(reason);
-      this.refusals.publish({ reason, status, endpoint: provider?.name, path: request.path, ip: request.ip, at: receivedAt });
+      this.monitor.refused({ reason, status, endpoint: provider?.name, path: request.path, ip: request.ip, at: receivedAt });
       this.logger.warn(`Refused ${request.method} ${request.path} from ${request.ip}: ${reason}`);
       return errorResponse(status, message, reason);
     };
