@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { ClaimedDelivery, WebhookInboxStore } from '../store/inbox-store.interface';
 import { WEBHOOK_INBOX_STORE, WEBHOOKS_CONFIG } from '../webhooks.constants';
@@ -47,7 +48,7 @@ export class WebhookWorker implements OnApplicationBootstrap, OnApplicationShutd
     const total: RunSummary = { claimed: 0, processed: 0, retried: 0, dead: 0, leaseLost: 0 };
     while (!this.stopping) {
       const batch = await this.store.claimDue({
-        owner: `${this.config.instanceId}:${Date.now().toString(36)}:${Math.random().toString(36).slice(2, 8)}`,
+        owner: `${this.config.instanceId.slice(0, 100)}:${randomUUID().slice(0, 8)}`,
         now: this.config.clock(),
         leaseMs: this.config.leaseMs,
         limit: this.config.batchSize,

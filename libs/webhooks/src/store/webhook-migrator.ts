@@ -60,15 +60,17 @@ export class WebhookMigrator {
   /** The SQL that `migrate` would run on an empty schema, for teams that run their own migration tool. */
   async sql(): Promise<string[]> {
     const runner = this.dataSource.createQueryRunner();
+    // Schema-builder calls are recorded instead of executed; the bookkeeping INSERTs are written out by hand.
     runner.enableSqlMemory();
     try {
       await this.ensureVersionsTable(runner, true);
+      const bookkeeping: string[] = [];
       for (const Migration of this.migrations) {
         const migration = new Migration();
         await migration.up(runner);
-        await runner.query(`INSERT INTO ${VERSIONS_TABLE} (name, applied_at) VALUES ('${nameOf(migration)}', ${Date.now()})`);
+        bookkeeping.push(`INSERT INTO ${VERSIONS_TABLE} (name, applied_at) VALUES ('${nameOf(migration)}', ${Date.now()})`);
       }
-      return runner.getMemorySql().upQueries.map((query) => query.query);
+      return [...runner.getMemorySql().upQueries.map((query) => query.query), ...bookkeeping];
     } finally {
       runner.disableSqlMemory();
       await runner.release();

@@ -1,4 +1,4 @@
-import { Table, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { Table, type MigrationInterface, type QueryRunner } from 'typeorm';
 
 /** The inbox: one row per delivery, one per (delivery, handler) outcome. Portable across SQLite and PostgreSQL. */
 export class CreateWebhookInbox1764000000000 implements MigrationInterface {
@@ -17,7 +17,7 @@ export class CreateWebhookInbox1764000000000 implements MigrationInterface {
           { name: 'attempts', type: 'integer', default: 0 },
           // Times are epoch milliseconds from the module's clock, never the database's.
           { name: 'next_attempt_at', type: 'bigint', isNullable: true },
-          { name: 'lease_owner', type: 'varchar', length: '64', isNullable: true },
+          { name: 'lease_owner', type: 'varchar', length: '128', isNullable: true },
           { name: 'lease_expires_at', type: 'bigint', isNullable: true },
           { name: 'last_error', type: 'text', isNullable: true },
           { name: 'raw_body', type: 'text' },
@@ -29,10 +29,12 @@ export class CreateWebhookInbox1764000000000 implements MigrationInterface {
           { name: 'processed_at', type: 'bigint', isNullable: true },
         ],
         uniques: [{ name: 'uq_webhook_deliveries_provider_event', columnNames: ['provider', 'event_id'] }],
+        indices: [
+          { name: 'ix_webhook_deliveries_due', columnNames: ['status', 'next_attempt_at'] },
+          { name: 'ix_webhook_deliveries_reference', columnNames: ['reference'] },
+        ],
       }),
     );
-    await queryRunner.createIndex('webhook_deliveries', new TableIndex({ name: 'ix_webhook_deliveries_due', columnNames: ['status', 'next_attempt_at'] }));
-    await queryRunner.createIndex('webhook_deliveries', new TableIndex({ name: 'ix_webhook_deliveries_reference', columnNames: ['reference'] }));
     await queryRunner.createTable(
       new Table({
         name: 'webhook_handler_runs',

@@ -1,0 +1,73 @@
+import { parseArgs } from 'node:util';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { WebhookMigrator } from '../store/webhook-migrator';
+
+const USAGE = `Usage: nestjs-payment-webhooks <command> [--url <database-url>]
+
+Commands:
+  migrate   apply the library's pending migrations (in one transaction, under a lock on PostgreSQL)
+  status    list applied and pending migrations; exits 1 while the schema is behind (for CI)
+  sql       print the SQL of every migration, for teams that run their own migration tool
+
+The database comes from --url or DATABASE_URL: postgres://user@host:5432/db, or a SQLite file
+(sqlite:./data/app.sqlite or a plain path).`;
+
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+/** Runs one CLI command; resolves to the process exit code. */
+export async function runMigrationsCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
+  let parsed: { command?: string; url?: string; help?: boolean };
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options: { url: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
+    parsed = { command: positionals[0], url: values.url, help: values.help };
+  } catch (error) {
+    io.err(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (parsed.help) {
+    io.out(USAGE);
+    return 0;
+  }
+  const command = parsed.command;
+  if (!command || !['migrate', 'status', 'sql'].includes(command)) {
+    io.err(`${command ? `Unknown command "${command}".` : 'Name a command.'}\n\n${USAGE}`);
+    return 2;
+  }
+  const url = parsed.url ?? env.DATABASE_URL;
+  if (!url) {
+    io.err('No database: pass --url <database-url> or set DATABASE_URL.');
+    return 2;
+  }
+  const dataSource = new DataSource(dataSourceOptions(url));
+  try {
+    await dataSource.initialize();
+    const migrator = new WebhookMigrator(dataSource);
+    if (command === 'migrate') {
+      const applied = await migrator.migrate();
+      io.out(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'The webhook inbox schema is up to date.');
+      return 0;
+    }
+    if (command === 'status') {
+      const { applied, pending } = await migrator.status();
+      for (const name of applied) io.out(`applied  ${name}`);
+      for (const name of pending) io.out(`pending  ${name}`);
+      if (pending.length) io.out(`The schema is behind: run "nestjs-payment-webhooks migrate".`);
+      return pending.length ? 1 : 0;
+    }
+    for (const statement of await migrator.sql()) io.out(`${statement};`);
+    return 0;
+  } catch (error) {
+    io.err(`${command} failed: ${(error as Error).message}`);
+    return 1;
+  } finally {
+    if (dataSource.isInitialized) await dataSource.destroy();
+  }
+}
+
+function dataSourceOptions(url: string): DataSourceOptions {
+  if (/^postgres(ql)?:\/\//.test(url)) return { type: 'postgres', url };
+  return { type: 'better-sqlite3', database: url.replace(/^sqlite:(\/\/)?/, '') };
+}
