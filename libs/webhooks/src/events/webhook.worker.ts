@@ -41,15 +41,16 @@ export class WebhookWorker implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   /**
-   * Claims and dispatches every delivery due now, until none is left. Safe to call concurrently
-   * with the background worker and from several instances.
+   * Claims and dispatches every delivery due when called (retries it schedules wait for the next
+   * call). Safe to call concurrently with the background worker and from several instances.
    */
   async runOnce(): Promise<RunSummary> {
     const total: RunSummary = { claimed: 0, processed: 0, retried: 0, dead: 0, leaseLost: 0 };
+    const now = this.config.clock();
     while (!this.stopping) {
       const batch = await this.store.claimDue({
         owner: `${this.config.instanceId.slice(0, 100)}:${randomUUID().slice(0, 8)}`,
-        now: this.config.clock(),
+        now,
         leaseMs: this.config.leaseMs,
         limit: this.config.batchSize,
       });

@@ -1,0 +1,124 @@
+import { Injectable } from '@nestjs/common';
+import request from 'supertest';
+import { DataSource, EventSubscriber, type EntitySubscriberInterface, type TransactionCommitEvent } from 'typeorm';
+import { OnPaymentCompleted, stripe, type PaymentEvent, type WebhookHandlerContext, type WebhooksModuleOptions } from 'nestjs-payment-webhooks';
+import { signStripe, stripeEvent } from 'nestjs-payment-webhooks/testing';
+import { createTestDatabase, type TestDatabase } from './support/test-database';
+import { TestClock } from './support/test-clock';
+import { startWebhookApp, type WebhookApp } from './support/webhook-app';
+
+const SECRET = 'whsec_test_transactions';
+
+/** Fails the next commit once armed: a crash after every write of a transaction, before COMMIT. */
+@EventSubscriber()
+class CommitFault implements EntitySubscriberInterface {
+  static armed = false;
+  beforeTransactionCommit(_event: TransactionCommitEvent): void {
+    if (CommitFault.armed) {
+      CommitFault.armed = false;
+      throw new Error('injected fault before commit');
+    }
+  }
+}
+
+/** Marks an order paid, inside ctx.transaction; can be held half-way to stage a race. */
+@Injectable()
+class PaidEffect {
+  runs = 0;
+  hold?: Promise<void>;
+
+  @OnPaymentCompleted()
+  async onPaid(payment: PaymentEvent, ctx: WebhookHandlerContext): Promise<void> {
+    this.runs++;
+    await ctx.transaction(async (manager) => {
+      await manager.query(`INSERT INTO paid_effects (reference, delivery_id) VALUES (${placeholders(manager.connection, 2)})`, [payment.reference, ctx.deliveryId]);
+      if (this.hold) await this.hold;
+    });
+  }
+}
+
+function placeholders(dataSource: DataSource, count: number): string {
+  return Array.from({ length: count }, (_, i) => (dataSource.options.type === 'postgres' ? `$${i + 1}` : '?')).join(', ');
+}
+
+const paid = (reference: string) =>
+  stripeEvent('checkout.session.completed', { id: `cs_${reference}`, object: 'checkout.session', amount_total: 100, currency: 'eur', payment_status: 'paid', status: 'complete', client_reference_id: reference, metadata: {} });
+
+describe('ctx.transaction: effects and outcomes commit together', () => {
+  let database: TestDatabase;
+  const apps: WebhookApp[] = [];
+
+  const start = (options: Partial<WebhooksModuleOptions> = {}) =>
+    startWebhookApp({
+      platform: 'express',
+      database: { ...database, options: { ...database.options, subscribers: [CommitFault] } as TestDatabase['options'] },
+      webhooks: { providers: [stripe({ secrets: [SECRET] })], worker: false, backoff: { initialMs: 1, maxMs: 1 }, ...options },
+      providers: [PaidEffect],
+    }).then((app) => (apps.push(app), app));
+
+  const effects = async (app: WebhookApp, reference: string) =>
+    (await app.get(DataSource).query(`SELECT delivery_id FROM paid_effects WHERE reference = ${placeholders(app.get(DataSource), 1)}`, [reference])).length;
+
+  const deliver = async (app: WebhookApp, reference: string) => {
+    const signed = signStripe({ payload: paid(reference), secret: SECRET });
+    return (await request(app.url).post('/webhooks/stripe').set(signed.headers).send(signed.body)).body.id as string;
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const first = await start();
+    await first.get(DataSource).query('CREATE TABLE paid_effects (reference varchar(64) NOT NULL, delivery_id varchar(36) NOT NULL)');
+  });
+
+  afterAll(async () => {
+    for (const app of apps) await app.close();
+    await database.drop();
+  });
+
+  it('a fault after the handler wrote, before the commit, leaves neither effect nor outcome; the retry applies it once', async () => {
+    const app = apps[0];
+    const id = await deliver(app, 'FAULT-1');
+    CommitFault.armed = true;
+    expect(await app.deliveries.runOnce()).toMatchObject({ claimed: 1, retried: 1 });
+    expect(await effects(app, 'FAULT-1')).toBe(0);
+    const failed = await app.deliveries.get(id);
+    expect(failed).toMatchObject({ status: 'failed', lastError: expect.stringContaining('injected fault before commit') });
+    expect(failed!.handlers).toEqual([expect.objectContaining({ handler: 'PaidEffect.onPaid', status: 'failed' })]);
+
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(await app.deliveries.runOnce()).toMatchObject({ claimed: 1, processed: 1 });
+    expect(await effects(app, 'FAULT-1')).toBe(1);
+    expect((await app.deliveries.get(id))!.handlers).toEqual([expect.objectContaining({ status: 'succeeded', attempts: 2 })]);
+  });
+
+  // Two replicas in one process share SQLite's single writer lock synchronously, so the race is staged
+  // on PostgreSQL, where replicas really run side by side (SQLite is the single-instance store).
+  const onPostgres = process.env.TEST_DATABASE_URL ? it : it.skip;
+  onPostgres('two replicas racing on one delivery produce the effect once: the replica that lost its lease rolls back', async () => {
+    const clock = new TestClock(Date.now() + 3_600_000);
+    const slow = apps[0];
+    const fast = await start({ clock: clock.now, leaseMs: 1000 });
+    const id = await deliver(slow, 'RACE-1');
+
+    const runsBefore = slow.get(PaidEffect).runs;
+    let release!: () => void;
+    slow.get(PaidEffect).hold = new Promise<void>((resolve) => (release = resolve));
+    const slowRun = slow.deliveries.runOnce();
+    await waitFor(() => slow.get(PaidEffect).runs === runsBefore + 1);
+    // The fast replica's clock is an hour ahead: the slow one's lease looks expired, it takes over.
+    expect(await fast.deliveries.runOnce()).toMatchObject({ claimed: 1, processed: 1 });
+    release();
+    expect(await slowRun).toMatchObject({ claimed: 1, leaseLost: 1 });
+
+    expect(await effects(slow, 'RACE-1')).toBe(1);
+    expect(await slow.deliveries.get(id)).toMatchObject({ status: 'processed' });
+  });
+});
+
+async function waitFor(condition: () => Promise<boolean> | boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
