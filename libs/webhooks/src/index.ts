@@ -52,12 +52,17 @@ export { WebhookMonitor, type WebhookLeaseLost, type WebhookRefusal } from './mo
 
 export { WebhookDeliveries } from './store/webhook-deliveries.service';
 export type {
+  ClaimedDelivery,
   DeliveryFilter,
   DeliveryStatus,
+  FailureOutcome,
   HandlerOutcome,
+  HandlerStatus,
+  NewDelivery,
   StoredDelivery,
   WebhookInboxStore,
 } from './store/inbox-store.interface';
+export { TypeOrmInboxStore } from './store/typeorm-inbox.store';
 export { LeaseLostError } from './store/lease-lost.error';
 export { WEBHOOK_MIGRATIONS } from './store/migrations';
 export { WebhookMigrator } from './store/webhook-migrator';

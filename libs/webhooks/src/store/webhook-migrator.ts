@@ -97,7 +97,9 @@ export class WebhookMigrator {
           { name: 'applied_at', type: 'bigint' },
         ],
       }),
-      true,
+      // Printing (force) must not ask the database: with "if not exists" TypeORM checks and, on a
+      // migrated schema, would leave the CREATE TABLE out of the SQL.
+      !force,
     );
   }
 

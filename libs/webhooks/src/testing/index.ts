@@ -7,3 +7,5 @@ export { payqiEvent, signPayqi, type SignPayqiOptions } from './sign-payqi';
 export { signStandardWebhooks, type SignStandardWebhooksOptions } from './sign-standard-webhooks';
 export { mvolaCallback, mvolaCallbackBody, type MvolaCallbackOptions, type MvolaCallbackRequest } from './mvola-callback';
 export { startFakeMvolaApi, type FakeMvolaApi, type FakeMvolaApiOptions, type FakeMvolaStatus } from './fake-mvola-api';
+export { inboxStoreContract, type InboxStoreContractCase, type InboxStoreFactory, type InboxStoreUnderTest } from './inbox-store.contract';
+export { InMemoryInboxStore } from '../store/in-memory-inbox.store';
