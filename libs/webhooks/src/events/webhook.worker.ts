@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { ClaimedDelivery, WebhookInboxStore } from '../store/inbox-store.interface';
 import { WEBHOOK_INBOX_STORE, WEBHOOKS_CONFIG } from '../webhooks.constants';
 import type { WebhooksConfig } from '../webhooks.options';
@@ -19,13 +19,13 @@ export interface RunSummary {
  * new delivery) or on demand with `runOnce()`. Any number of instances can share one database.
  */
 @Injectable()
-export class WebhookWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Webhooks');
   private timer?: NodeJS.Timeout;
   private running?: Promise<RunSummary>;
   private rerun = false;
   private stopping = false;
-  private readonly inFlight = new Map<string, ClaimedDelivery>();
+  private readonly inFlight = new Map<string, { delivery: ClaimedDelivery; done: Promise<unknown> }>();
 
   constructor(
     @Inject(WEBHOOKS_CONFIG) private readonly config: WebhooksConfig,
@@ -67,22 +67,27 @@ export class WebhookWorker implements OnApplicationBootstrap, OnApplicationShutd
     return total;
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the data source closes: stop claiming, let running handlers finish, hand back the rest. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.timer);
-    if (this.ingress.onStored) this.ingress.onStored = undefined;
+    this.ingress.onStored = undefined;
     if (this.inFlight.size === 0) return;
-    // Let running handlers finish within the grace period, then hand the rest back.
     const grace = new Promise((resolve) => setTimeout(resolve, this.config.shutdownGraceMs).unref());
-    await Promise.race([this.running, grace]);
-    for (const delivery of this.inFlight.values()) {
+    await Promise.race([Promise.allSettled([...this.inFlight.values()].map((entry) => entry.done)), grace]);
+    for (const { delivery } of this.inFlight.values()) {
       await this.store.release(delivery.id, delivery.leaseOwner, this.config.clock()).catch(() => undefined);
       this.logger.warn(`Released delivery ${delivery.id} unfinished at shutdown; another instance will take it.`);
     }
   }
 
-  private async process(delivery: ClaimedDelivery): Promise<DispatchOutcome> {
-    this.inFlight.set(delivery.id, delivery);
+  private process(delivery: ClaimedDelivery): Promise<DispatchOutcome> {
+    const done = this.dispatchWithHeartbeat(delivery).finally(() => this.inFlight.delete(delivery.id));
+    this.inFlight.set(delivery.id, { delivery, done });
+    return done;
+  }
+
+  private async dispatchWithHeartbeat(delivery: ClaimedDelivery): Promise<DispatchOutcome> {
     // Long handlers keep their lease alive; losing it makes every later write of theirs refused.
     const heartbeat = setInterval(() => {
       const now = this.config.clock();
@@ -93,7 +98,6 @@ export class WebhookWorker implements OnApplicationBootstrap, OnApplicationShutd
       return await this.dispatcher.dispatch(delivery);
     } finally {
       clearInterval(heartbeat);
-      this.inFlight.delete(delivery.id);
     }
   }
 
