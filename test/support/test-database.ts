@@ -32,7 +32,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await admin.query(`CREATE SCHEMA ${schema}`);
   return {
     kind: 'postgres',
-    options: { type: 'postgres', url, schema, extra: { options: `-c search_path=${schema}`, max: 10 } },
+    options: { type: 'postgres', url, schema, extra: { options: `-c search_path=${schema}`, max: 10, idleTimeoutMillis: 500 } },
     drop: async () => {
       await admin.query(`DROP SCHEMA ${schema} CASCADE`);
       await admin.destroy();

@@ -1,0 +1,60 @@
+import { DataSource } from 'typeorm';
+import { stripe } from 'nestjs-payment-webhooks';
+import { createTestDatabase, type TestDatabase } from './support/test-database';
+import { startWebhookApp, type WebhookApp } from './support/webhook-app';
+
+const providers = () => [stripe({ secrets: ['whsec_test_schema'] })];
+const onPostgres = process.env.TEST_DATABASE_URL ? it : it.skip;
+
+describe('Schema checks at start-up', () => {
+  let database: TestDatabase;
+  beforeEach(async () => (database = await createTestDatabase()));
+  afterEach(async () => database.drop());
+
+  const startError = async (start: () => Promise<WebhookApp>) => {
+    try {
+      await (await start()).close();
+    } catch (error) {
+      return (error as Error).message;
+    }
+    throw new Error('the application started');
+  };
+
+  it('with migrationsRun off, a schema that is behind stops the start and names the command', async () => {
+    const message = await startError(() => startWebhookApp({ platform: 'express', database, webhooks: { providers: providers(), migrationsRun: false } }));
+    expect(message).toContain('The webhook inbox schema is behind (pending: CreateWebhookInbox1764000000000)');
+    expect(message).toContain('npx nestjs-payment-webhooks migrate');
+  });
+
+  it('NODE_ENV=production does not migrate by default', async () => {
+    const previous = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    try {
+      expect(await startError(() => startWebhookApp({ platform: 'express', database, webhooks: { providers: providers() } }))).toContain('schema is behind');
+    } finally {
+      process.env.NODE_ENV = previous;
+    }
+  });
+
+  it('a migrated schema starts with migrationsRun off', async () => {
+    const migrated = await startWebhookApp({ platform: 'express', database, webhooks: { providers: providers(), worker: false } });
+    await migrated.close();
+    const app = await startWebhookApp({ platform: 'express', database, webhooks: { providers: providers(), migrationsRun: false, worker: false } });
+    await app.close();
+  });
+
+  onPostgres('refuses a PostgreSQL default isolation stricter than READ COMMITTED, saying how to fix it', async () => {
+    const extra = database.options.extra as { options: string };
+    const strict = { ...database, options: { ...database.options, extra: { ...extra, options: `${extra.options} -c default_transaction_isolation=serializable` } } } as TestDatabase;
+    const message = await startError(() => startWebhookApp({ platform: 'express', database: strict, webhooks: { providers: providers() } }));
+    expect(message).toContain('default_transaction_isolation is "serializable"');
+    expect(message).toContain("SET default_transaction_isolation TO 'read committed'");
+  });
+
+  onPostgres('three instances starting together on an empty schema migrate once', async () => {
+    const apps = await Promise.all([1, 2, 3].map(() => startWebhookApp({ platform: 'express', database, webhooks: { providers: providers(), worker: false } })));
+    const db = apps[0].get(DataSource);
+    expect(await db.query('SELECT name FROM webhook_schema_migrations')).toEqual([{ name: 'CreateWebhookInbox1764000000000' }]);
+    await Promise.all(apps.map((app) => app.close()));
+  });
+});
