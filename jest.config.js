@@ -5,7 +5,7 @@ module.exports = {
   testRegex: '.*\\.(spec|e2e-spec)\\.ts$',
   moduleFileExtensions: ['js', 'json', 'ts'],
   // Types are checked once by `npm run typecheck`; Jest only transpiles.
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.spec.json' }] },
   moduleNameMapper: {
     '^nestjs-payment-webhooks/testing$': '<rootDir>/libs/webhooks/src/testing',
     '^nestjs-payment-webhooks$': '<rootDir>/libs/webhooks/src',
