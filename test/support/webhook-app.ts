@@ -26,6 +26,8 @@ export interface WebhookAppOptions {
   /** Handler providers and anything they need. */
   providers?: ModuleMetadata['providers'];
   imports?: ModuleMetadata['imports'];
+  /** Set where the module is imported: isGlobal, dataSource, adminPath. */
+  extras?: { adminPath?: string; isGlobal?: boolean };
   /** Honour X-Forwarded-For (Express `trust proxy`, Fastify `trustProxy`). */
   trustProxy?: boolean;
 }
@@ -46,8 +48,9 @@ export async function startWebhookApp(options: WebhookAppOptions): Promise<Webho
           imports: [ConfigModule.forRoot({ ignoreEnvFile: true, load: [() => ({ webhooks: options.webhooks })] })],
           inject: [ConfigService],
           useFactory: (config: ConfigService) => config.getOrThrow<WebhooksModuleOptions>('webhooks'),
+          ...options.extras,
         })
-      : WebhooksModule.forRoot(options.webhooks);
+      : WebhooksModule.forRoot({ ...options.webhooks, ...options.extras });
 
   @Module({
     imports: [TypeOrmModule.forRoot({ ...options.database.options, logging: false }), webhooks, ...(options.imports ?? [])],

@@ -10,3 +10,5 @@ export const REFUSAL_CHANNEL = 'nestjs-payment-webhooks:refused';
 export const WEBHOOK_DATA_SOURCE = Symbol('webhooks:data-source');
 /** `node:diagnostics_channel` name on which every lost lease is published. */
 export const LEASE_LOST_CHANNEL = 'nestjs-payment-webhooks:lease-lost';
+/** The `adminPath` extra, when the admin API is mounted. */
+export const WEBHOOKS_ADMIN_PATH = Symbol('webhooks:admin-path');

@@ -1,6 +1,7 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { WEBHOOK_DATA_SOURCE } from './webhooks.constants';
+import { createWebhookAdminController } from './admin/webhook-admin.controller';
+import { WEBHOOK_DATA_SOURCE, WEBHOOKS_ADMIN_PATH } from './webhooks.constants';
 import type { WebhooksModuleOptions } from './webhooks.options';
 
 /** Set where the module is imported (not in the options factory), since they shape the module itself. */
@@ -9,6 +10,8 @@ export interface WebhooksModuleExtras {
   isGlobal?: boolean;
   /** Name of the TypeORM data source holding the inbox, as given to TypeOrmModule. Default: the default one. */
   dataSource?: string;
+  /** Mounts the admin API (list, inspect, replay deliveries; metrics) at this path, behind `adminToken`. */
+  adminPath?: string;
 }
 
 export const {
@@ -18,9 +21,14 @@ export const {
   ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<WebhooksModuleOptions>()
   .setClassMethodName('forRoot')
-  .setExtras<WebhooksModuleExtras>({ isGlobal: false, dataSource: undefined }, (definition, extras) => ({
+  .setExtras<WebhooksModuleExtras>({ isGlobal: false, dataSource: undefined, adminPath: undefined }, (definition, extras) => ({
     ...definition,
     global: extras.isGlobal,
-    providers: [...(definition.providers ?? []), { provide: WEBHOOK_DATA_SOURCE, useExisting: getDataSourceToken(extras.dataSource) }],
+    providers: [
+      ...(definition.providers ?? []),
+      { provide: WEBHOOK_DATA_SOURCE, useExisting: getDataSourceToken(extras.dataSource) },
+      { provide: WEBHOOKS_ADMIN_PATH, useValue: extras.adminPath },
+    ],
+    controllers: extras.adminPath ? [...(definition.controllers ?? []), createWebhookAdminController(extras.adminPath)] : definition.controllers,
   }))
   .build();

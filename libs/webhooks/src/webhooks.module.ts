@@ -9,12 +9,14 @@ import { WebhookMonitor } from './monitoring/webhook-monitor';
 import { WebhookRoutes } from './ingress/webhook-routes';
 import { inboxStoreProvider } from './store/inbox-store.provider';
 import { WebhookDeliveries } from './store/webhook-deliveries.service';
-import { WEBHOOKS_CONFIG } from './webhooks.constants';
+import { AdminTokenGuard } from './admin/admin-token.guard';
+import { WEBHOOKS_ADMIN_PATH, WEBHOOKS_CONFIG } from './webhooks.constants';
 import { ConfigurableModuleClass, WEBHOOKS_MODULE_OPTIONS } from './webhooks.module-definition';
 import { resolveWebhooksConfig } from './webhooks.options';
 
 const providers: Provider[] = [
-  { provide: WEBHOOKS_CONFIG, inject: [WEBHOOKS_MODULE_OPTIONS], useFactory: resolveWebhooksConfig },
+  { provide: WEBHOOKS_CONFIG, inject: [WEBHOOKS_MODULE_OPTIONS, WEBHOOKS_ADMIN_PATH], useFactory: resolveWebhooksConfig },
+  AdminTokenGuard,
   inboxStoreProvider,
   WebhookMonitor,
   WebhookIngress,

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { secretProblems } from './providers/provider-options';
 import type { WebhookProvider } from './providers/webhook-provider.interface';
+import type { WebhookSecret } from './secrets/webhook-secret';
 
 export interface WebhooksModuleOptions {
   /** The endpoints to serve: built-in strategies (`stripe({...})`) or your own `WebhookProvider`s. */
@@ -28,6 +30,8 @@ export interface WebhooksModuleOptions {
   instanceId?: string;
   /** The clock, injectable so tolerance and backoff are testable. Default `() => new Date()`. */
   clock?: () => Date;
+  /** Bearer token(s) of the admin API (mounted with the `adminPath` extra); several during a rotation. */
+  adminToken?: WebhookSecret | WebhookSecret[];
 }
 
 /** Options with every default applied once; the only shape the rest of the library reads. */
@@ -45,6 +49,7 @@ export interface WebhooksConfig {
   shutdownGraceMs: number;
   instanceId: string;
   clock: () => Date;
+  adminTokens: WebhookSecret[];
 }
 
 /** Thrown at start-up when the options cannot work; lists every problem with its option path. */
@@ -58,7 +63,7 @@ export class WebhooksConfigError extends Error {
 const HTTP_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** Applies defaults and validates everything that can be checked before the app starts. */
-export function resolveWebhooksConfig(options: WebhooksModuleOptions): WebhooksConfig {
+export function resolveWebhooksConfig(options: WebhooksModuleOptions, adminPath?: string): WebhooksConfig {
   const problems: string[] = [];
   const providers = Array.isArray(options?.providers) ? options.providers : [];
   if (providers.length === 0) problems.push('providers: configure at least one provider, e.g. providers: [stripe({ secrets: [process.env.STRIPE_WEBHOOK_SECRET] })]');
@@ -90,6 +95,12 @@ export function resolveWebhooksConfig(options: WebhooksModuleOptions): WebhooksC
     for (const problem of provider.validate?.() ?? []) problems.push(`${where}.${problem}`);
   });
 
+  const adminTokens = options.adminToken === undefined ? [] : [options.adminToken].flat();
+  if (adminPath || adminTokens.length) {
+    for (const problem of secretProblems(adminTokens, 'adminToken')) {
+      problems.push(adminPath && adminTokens.length === 0 ? `adminToken: the admin API at /${trimSlashes(adminPath)} needs a token` : problem);
+    }
+  }
   const positive = (value: number | undefined, fallback: number, option: string) => {
     const resolved = value ?? fallback;
     if (!Number.isFinite(resolved) || resolved <= 0) problems.push(`${option}: must be a positive number`);
@@ -112,6 +123,7 @@ export function resolveWebhooksConfig(options: WebhooksModuleOptions): WebhooksC
     shutdownGraceMs: positive(options.shutdownGraceMs, 10_000, 'shutdownGraceMs'),
     instanceId: options.instanceId ?? randomUUID(),
     clock: options.clock ?? (() => new Date()),
+    adminTokens,
   };
   if (problems.length > 0) throw new WebhooksConfigError(problems);
   return config;

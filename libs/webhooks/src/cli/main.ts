@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { runMigrationsCli } from './migrations-cli';
+import { runWebhooksCli } from './webhooks-cli';
 
-runMigrationsCli(process.argv.slice(2), process.env, { out: (line) => console.log(line), err: (line) => console.error(line) }).then(
+runWebhooksCli(process.argv.slice(2), process.env, { out: (line) => console.log(line), err: (line) => console.error(line) }).then(
   (code) => process.exit(code),
 );

@@ -1,7 +1,8 @@
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runMigrationsCli } from './migrations-cli';
+import { DataSource } from 'typeorm';
+import { runWebhooksCli } from './webhooks-cli';
 
 describe('nestjs-payment-webhooks CLI', () => {
   const file = join(tmpdir(), `webhooks-cli-${process.pid}-${Date.now()}.sqlite`);
@@ -10,7 +11,7 @@ describe('nestjs-payment-webhooks CLI', () => {
   async function run(...argv: string[]) {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await runMigrationsCli(argv, {}, { out: (line) => out.push(line), err: (line) => err.push(line) });
+    const code = await runWebhooksCli(argv, {}, { out: (line) => out.push(line), err: (line) => err.push(line) });
     return { code, out: out.join('\n'), err: err.join('\n') };
   }
 
@@ -31,6 +32,21 @@ describe('nestjs-payment-webhooks CLI', () => {
     expect(out).toMatch(/CREATE TABLE "webhook_handler_runs"/);
     expect(out.trim().split('\n').at(-1)).toMatch(/^INSERT INTO webhook_schema_migrations .*CreateWebhookInbox1764000000000/);
     rmSync(join(tmpdir(), `webhooks-cli-sql-${process.pid}.sqlite`), { force: true });
+  });
+
+  it('replay makes a dead delivery due again, and says when there is nothing to replay', async () => {
+    const db = new DataSource({ type: 'better-sqlite3', database: file });
+    await db.initialize();
+    await db.query(
+      `INSERT INTO webhook_deliveries (id, provider, event_id, type, status, attempts, raw_body, headers, received_at, updated_at)
+       VALUES ('11111111-1111-4111-8111-111111111111', 'stripe', 'evt_1', 'x', 'dead', 8, '{}', '{}', 1, 1)`,
+    );
+    expect(await run('replay', '11111111-1111-4111-8111-111111111111', '--url', file)).toMatchObject({ code: 0, out: 'Delivery 11111111-1111-4111-8111-111111111111 is due again.' });
+    const [row] = await db.query(`SELECT status, attempts FROM webhook_deliveries`);
+    await db.destroy();
+    expect(row).toEqual({ status: 'pending', attempts: 0 });
+    expect(await run('replay', '11111111-1111-4111-8111-111111111111', '--url', file)).toMatchObject({ code: 1, err: expect.stringContaining('No processed, failed or dead delivery') });
+    expect(await run('replay', '--url', file)).toMatchObject({ code: 2 });
   });
 
   it('explains itself: --help, no database, unknown command', async () => {

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { DataSource, type DataSourceOptions } from 'typeorm';
+import { TypeOrmInboxStore } from '../store/typeorm-inbox.store';
 import { WebhookMigrator } from '../store/webhook-migrator';
 
 const USAGE = `Usage: nestjs-payment-webhooks <command> [--url <database-url>]
@@ -8,6 +9,8 @@ Commands:
   migrate   apply the library's pending migrations (in one transaction, under a lock on PostgreSQL)
   status    list applied and pending migrations; exits 1 while the schema is behind (for CI)
   sql       print the SQL of every migration, for teams that run their own migration tool
+  replay <delivery id> [--all-handlers]
+            make a processed, failed or dead delivery due again (a running app picks it up)
 
 The database comes from --url or DATABASE_URL: postgres://user@host:5432/db, or a SQLite file
 (sqlite:./data/app.sqlite or a plain path).`;
@@ -18,11 +21,15 @@ export interface CliIo {
 }
 
 /** Runs one CLI command; resolves to the process exit code. */
-export async function runMigrationsCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
-  let parsed: { command?: string; url?: string; help?: boolean };
+export async function runWebhooksCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
+  let parsed: { command?: string; target?: string; url?: string; help?: boolean; allHandlers?: boolean };
   try {
-    const { values, positionals } = parseArgs({ args: argv, options: { url: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
-    parsed = { command: positionals[0], url: values.url, help: values.help };
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { url: { type: 'string' }, help: { type: 'boolean', short: 'h' }, 'all-handlers': { type: 'boolean' } },
+      allowPositionals: true,
+    });
+    parsed = { command: positionals[0], target: positionals[1], url: values.url, help: values.help, allHandlers: values['all-handlers'] };
   } catch (error) {
     io.err(`${(error as Error).message}\n\n${USAGE}`);
     return 2;
@@ -32,8 +39,12 @@ export async function runMigrationsCli(argv: string[], env: NodeJS.ProcessEnv, i
     return 0;
   }
   const command = parsed.command;
-  if (!command || !['migrate', 'status', 'sql'].includes(command)) {
+  if (!command || !['migrate', 'status', 'sql', 'replay'].includes(command)) {
     io.err(`${command ? `Unknown command "${command}".` : 'Name a command.'}\n\n${USAGE}`);
+    return 2;
+  }
+  if (command === 'replay' && !parsed.target) {
+    io.err('Name the delivery to replay: nestjs-payment-webhooks replay <delivery id>.');
     return 2;
   }
   const url = parsed.url ?? env.DATABASE_URL;
@@ -56,6 +67,12 @@ export async function runMigrationsCli(argv: string[], env: NodeJS.ProcessEnv, i
       for (const name of pending) io.out(`pending  ${name}`);
       if (pending.length) io.out(`The schema is behind: run "nestjs-payment-webhooks migrate".`);
       return pending.length ? 1 : 0;
+    }
+    if (command === 'replay') {
+      const replayed = await new TypeOrmInboxStore(dataSource).replay(parsed.target!, new Date(), { allHandlers: parsed.allHandlers });
+      if (replayed) io.out(`Delivery ${parsed.target} is due again${parsed.allHandlers ? ', every handler will run' : ''}.`);
+      else io.err(`No processed, failed or dead delivery ${parsed.target} to replay.`);
+      return replayed ? 0 : 1;
     }
     for (const statement of await migrator.sql()) io.out(`${statement};`);
     return 0;
