@@ -15,6 +15,8 @@ import { WebhookMonitor } from '../monitoring/webhook-monitor';
 export interface IngressRequest extends Omit<RawWebhookRequest, 'receivedAt'> {
   /** Set when the body was larger than `bodyLimit` (the bytes were not kept). */
   tooLarge?: boolean;
+  /** Set when the body could not be read (aborted upload, broken framing). */
+  unreadable?: boolean;
 }
 
 const MAX_EVENT_ID_LENGTH = 255;
@@ -59,6 +61,7 @@ export class WebhookIngress {
       return refuse('unsupported-media-type', 'Send the delivery as application/json.');
     }
     if (request.tooLarge) return refuse('too-large', `The body is larger than ${this.config.bodyLimit} bytes.`);
+    if (request.unreadable) return refuse('invalid-payload', 'The request body could not be read.');
 
     const raw: RawWebhookRequest = { ...request, receivedAt };
     let event: ProviderEvent;

@@ -4,7 +4,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebhookProvider } from '../providers/webhook-provider.interface';
 import { WEBHOOKS_CONFIG } from '../webhooks.constants';
 import { endpointPathsOf, type WebhooksConfig } from '../webhooks.options';
-import { errorResponse, type IngressResponse } from './ingress-response';
 import { WebhookIngress, type IngressRequest } from './webhook-ingress.service';
 
 interface Route {
@@ -20,12 +19,11 @@ interface ExpressLikeRequest extends IncomingMessage {
   query?: Record<string, unknown>;
   params?: Record<string, string>;
 }
-interface ExpressRouterLike {
-  stack: unknown[];
-}
+type ExpressHandler = (req: ExpressLikeRequest, res: ServerResponse) => void;
 interface ExpressAppLike {
-  router: ExpressRouterLike;
-  use(handler: unknown): void;
+  router: { stack: unknown[] };
+  post(path: string, handler: ExpressHandler): void;
+  put(path: string, handler: ExpressHandler): void;
 }
 interface FastifyRequestLike {
   ip: string;
@@ -95,38 +93,30 @@ export class WebhookRoutes implements OnModuleInit {
   }
 
   private mountExpress(app: ExpressAppLike, routes: Route[]): void {
-    const express = require('express') as { Router: () => ExpressRouterLike & Record<string, (...args: unknown[]) => void> };
-    const router = express.Router();
+    const stack = app.router.stack;
+    const before = stack.length;
     for (const route of routes) {
       for (const method of route.methods) {
-        router[method.toLowerCase()](route.path, (req: ExpressLikeRequest, res: ServerResponse) => {
-          void this.serveExpress(route, req, res);
-        });
+        app[method.toLowerCase() as 'post'](route.path, (req: ExpressLikeRequest, res: ServerResponse) => void this.serveExpress(route, req, res));
       }
     }
-    app.use(router);
-    // Nest has already added its JSON parser; the webhook routes must see the body before it does.
-    const stack = app.router.stack;
-    stack.unshift(stack.pop());
+    // Nest has already added its JSON parser: move the webhook routes in front so they read the bytes first.
+    stack.unshift(...stack.splice(before));
   }
 
   private async serveExpress(route: Route, req: ExpressLikeRequest, res: ServerResponse): Promise<void> {
-    let response: IngressResponse;
-    try {
-      const { body, tooLarge } = await readBody(req, this.config.bodyLimit);
-      response = await this.ingress.handle(route.provider, {
-        method: req.method ?? 'POST',
-        path: req.path ?? req.url ?? '',
-        headers: flatHeaders(req.headers),
-        query: flatQuery(req.query),
-        pathToken: req.params?.token,
-        rawBody: body,
-        ip: req.ip ?? req.socket.remoteAddress ?? '',
-        tooLarge,
-      });
-    } catch {
-      response = errorResponse(400, 'The request body could not be read.');
-    }
+    const body = await readBody(req, this.config.bodyLimit);
+    const response = await this.ingress.handle(route.provider, {
+      method: req.method ?? 'POST',
+      path: req.path ?? req.url ?? '',
+      headers: flatHeaders(req.headers),
+      query: flatQuery(req.query),
+      pathToken: req.params?.token,
+      rawBody: body.body,
+      ip: req.ip ?? req.socket.remoteAddress ?? '',
+      tooLarge: body.tooLarge,
+      unreadable: body.unreadable,
+    });
     res.statusCode = response.status;
     res.setHeader('content-type', 'application/json; charset=utf-8');
     res.end(JSON.stringify(response.body));
@@ -134,6 +124,21 @@ export class WebhookRoutes implements OnModuleInit {
 
   private mountFastify(app: FastifyLike, routes: Route[]): void {
     const bodyLimit = this.config.bodyLimit;
+    const answer = async (route: Route, request: FastifyRequestLike, reply: FastifyReplyLike, failure?: { statusCode?: number }) => {
+      const params = (request.params ?? {}) as Record<string, string>;
+      const response = await this.ingress.handle(route.provider, {
+        method: request.method,
+        path: request.url.split('?')[0],
+        headers: flatHeaders(request.headers),
+        query: flatQuery(request.query),
+        pathToken: params.token,
+        rawBody: !failure && Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
+        ip: request.ip,
+        tooLarge: failure?.statusCode === 413,
+        unreadable: !!failure && failure.statusCode !== 413,
+      });
+      reply.code(response.status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(response.body));
+    };
     app.register(async (child) => {
       // Encapsulated: these parsers apply to the webhook routes only, and keep the bytes as sent.
       child.removeAllContentTypeParsers();
@@ -143,37 +148,9 @@ export class WebhookRoutes implements OnModuleInit {
           method: route.methods,
           url: route.path,
           bodyLimit,
-          handler: async (request: FastifyRequestLike, reply: FastifyReplyLike) => {
-            const url = request.url.split('?')[0];
-            const params = (request.params ?? {}) as Record<string, string>;
-            const response = await this.ingress.handle(route.provider, {
-              method: request.method,
-              path: url,
-              headers: flatHeaders(request.headers),
-              query: flatQuery(request.query),
-              pathToken: params.token,
-              rawBody: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
-              ip: request.ip,
-            });
-            reply.code(response.status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(response.body));
-          },
-          errorHandler: (error: { statusCode?: number; code?: string }, request: FastifyRequestLike, reply: FastifyReplyLike) => {
-            // Errors raised before the handler (body too large, bad content length) still get our shape.
-            void this.ingress
-              .handle(route.provider, {
-                method: request.method,
-                path: request.url.split('?')[0],
-                headers: flatHeaders(request.headers),
-                query: {},
-                rawBody: Buffer.alloc(0),
-                ip: request.ip,
-                tooLarge: error.statusCode === 413,
-              })
-              .then((response) => {
-                const final = error.statusCode === 413 || response.status !== 200 ? response : errorResponse(400, 'The request body could not be read.');
-                reply.code(final.status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(final.body));
-              });
-          },
+          handler: (request: FastifyRequestLike, reply: FastifyReplyLike) => answer(route, request, reply),
+          // Errors raised before the handler (body over the limit, broken framing) get the same answers.
+          errorHandler: (error: { statusCode?: number }, request: FastifyRequestLike, reply: FastifyReplyLike) => void answer(route, request, reply, error),
         });
       }
     });
@@ -185,8 +162,8 @@ function methodsOf(provider: WebhookProvider): string[] {
 }
 
 /** Reads the body as bytes; past `limit` it keeps draining (so the client gets the answer) but stores nothing. */
-function readBody(req: IncomingMessage, limit: number): Promise<{ body: Buffer; tooLarge: boolean }> {
-  return new Promise((resolve, reject) => {
+function readBody(req: IncomingMessage, limit: number): Promise<{ body: Buffer; tooLarge: boolean; unreadable: boolean }> {
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = Number(req.headers['content-length'] ?? 0) > limit;
@@ -195,8 +172,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<{ body: Buffer; 
       if (size > limit) tooLarge = true;
       if (!tooLarge) chunks.push(chunk);
     });
-    req.on('end', () => resolve({ body: tooLarge ? Buffer.alloc(0) : Buffer.concat(chunks), tooLarge }));
-    req.on('error', reject);
+    req.on('end', () => resolve({ body: tooLarge ? Buffer.alloc(0) : Buffer.concat(chunks), tooLarge, unreadable: false }));
+    req.on('error', () => resolve({ body: Buffer.alloc(0), tooLarge: false, unreadable: true }));
   });
 }
 
