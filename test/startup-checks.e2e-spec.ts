@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { OnPaymentCompleted, OnProviderEvent, stripe, paystack, WebhooksConfigError } from 'nestjs-payment-webhooks';
+import { OnPaymentCompleted, OnProviderEvent, paystack, standardWebhooks, stripe, WebhooksConfigError } from 'nestjs-payment-webhooks';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
 import { startWebhookApp, type WebhookAppOptions } from './support/webhook-app';
 
@@ -37,6 +37,15 @@ describe('Start-up checks refuse a configuration that cannot work, and say what 
     expect(message).toMatch(/providers\[1\]\.secretKeys?/);
     expect(message).not.toContain('whsec_test_ok');
     expect(message).not.toContain('whsec_test_padded');
+  });
+
+  it('a Standard Webhooks secret that is not whsec_ + base64 of 24 to 64 bytes', async () => {
+    const message = await failure({ webhooks: { providers: [standardWebhooks({ name: 'acme', secrets: ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'whsec_not*base64!', 'whsec_c2hvcnQ='] })] } });
+    expect(message).toMatch(/providers\[0\]\.secrets\[1\]: /);
+    expect(message).toMatch(/providers\[0\]\.secrets\[2\]: /);
+    expect(message).not.toMatch(/providers\[0\]\.secrets\[0\]/);
+    expect(message).not.toContain('not*base64');
+    expect(message).not.toContain('c2hvcnQ');
   });
 
   it('two endpoints with one name, or one path', async () => {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource, EventSubscriber, type EntitySubscriberInterface, type TransactionCommitEvent } from 'typeorm';
-import { OnPaymentCompleted, stripe, type PaymentEvent, type WebhookHandlerContext, type WebhooksModuleOptions } from 'nestjs-payment-webhooks';
+import { OnPaymentCompleted, stripe, WebhookMonitor, type WebhookLeaseLost, type PaymentEvent, type WebhookHandlerContext, type WebhooksModuleOptions } from 'nestjs-payment-webhooks';
 import { signStripe, stripeEvent } from 'nestjs-payment-webhooks/testing';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
 import { TestClock } from './support/test-clock';
@@ -99,6 +99,8 @@ describe('ctx.transaction: effects and outcomes commit together', () => {
     const slow = apps[0];
     const fast = await start({ clock: clock.now, leaseMs: 1000 });
     const id = await deliver(slow, 'RACE-1');
+    const lost: WebhookLeaseLost[] = [];
+    slow.get(WebhookMonitor).leaseLost$.subscribe((event) => lost.push(event));
 
     const runsBefore = slow.get(PaidEffect).runs;
     let release!: () => void;
@@ -109,6 +111,8 @@ describe('ctx.transaction: effects and outcomes commit together', () => {
     expect(await fast.deliveries.runOnce()).toMatchObject({ claimed: 1, processed: 1 });
     release();
     expect(await slowRun).toMatchObject({ claimed: 1, leaseLost: 1 });
+    expect(lost).toEqual([expect.objectContaining({ deliveryId: id })]);
+    expect(slow.get(WebhookMonitor).metrics().leaseLost).toBe(1);
 
     expect(await effects(slow, 'RACE-1')).toBe(1);
     expect(await slow.deliveries.get(id)).toMatchObject({ status: 'processed' });
