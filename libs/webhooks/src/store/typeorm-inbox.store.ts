@@ -12,6 +12,7 @@ import type {
   WebhookInboxStore,
 } from './inbox-store.interface';
 import { LeaseLostError } from './lease-lost.error';
+import { GroupCommit } from './group-commit';
 import { SerialQueue } from './serial-queue';
 
 type Row = Record<string, unknown>;
@@ -25,6 +26,8 @@ export class TypeOrmInboxStore implements WebhookInboxStore {
   private readonly postgres: boolean;
   // SQLite has one connection for everything: the library's own work takes turns on it.
   private readonly queue?: SerialQueue;
+  // Acknowledgements arriving together share one INSERT and one commit.
+  private readonly inserts = new GroupCommit<NewDelivery, { id: string; duplicate: boolean }>((batch) => this.insertMany(batch), 200);
 
   constructor(private readonly dataSource: DataSource) {
     const type = dataSource.options.type;
@@ -36,21 +39,52 @@ export class TypeOrmInboxStore implements WebhookInboxStore {
   }
 
   insertOrFind(delivery: NewDelivery): Promise<{ id: string; duplicate: boolean }> {
-    const id = randomUUID();
-    const now = delivery.receivedAt.getTime();
+    return this.inserts.submit(delivery);
+  }
+
+  /** Inserts a batch in one statement; copies (in the table or in the batch) answer the first one's id. */
+  private insertMany(deliveries: NewDelivery[]): Promise<Array<{ id: string; duplicate: boolean }>> {
     return this.exclusive(async () => {
+      const keyOf = (provider: unknown, eventId: unknown) => `${provider}\u0000${eventId}`;
+      const firsts = new Map<string, NewDelivery & { id: string }>();
+      for (const delivery of deliveries) {
+        const key = keyOf(delivery.provider, delivery.eventId);
+        if (!firsts.has(key)) firsts.set(key, { ...delivery, id: randomUUID() });
+      }
+      const rows = [...firsts.values()];
       const inserted: Row[] = await this.dataSource.query(
         this.sql(
           `INSERT INTO webhook_deliveries (id, provider, event_id, type, status, attempts, next_attempt_at, raw_body, headers, payment_type, reference, received_at, updated_at)
-           VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?, ?, ?)
+           VALUES ${rows.map(() => "(?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?, ?, ?)").join(', ')}
            ON CONFLICT (provider, event_id) DO NOTHING RETURNING id`,
         ),
-        [id, delivery.provider, delivery.eventId, delivery.type, now, delivery.rawBody, JSON.stringify(delivery.headers), delivery.paymentType ?? null, delivery.reference ?? null, now, now],
+        rows.flatMap((row) => {
+          const at = row.receivedAt.getTime();
+          return [row.id, row.provider, row.eventId, row.type, at, row.rawBody, JSON.stringify(row.headers), row.paymentType ?? null, row.reference ?? null, at, at];
+        }),
       );
-      if (inserted.length > 0) return { id, duplicate: false };
-      const existing: Row[] = await this.dataSource.query(this.sql('SELECT id FROM webhook_deliveries WHERE provider = ? AND event_id = ?'), [delivery.provider, delivery.eventId]);
-      if (existing.length === 0) throw new Error(`Delivery ${delivery.provider}/${delivery.eventId} neither inserted nor found`);
-      return { id: String(existing[0].id), duplicate: true };
+      const fresh = new Set(inserted.map((row) => String(row.id)));
+      const existing = new Map<string, string>();
+      const conflicting = rows.filter((row) => !fresh.has(row.id));
+      if (conflicting.length > 0) {
+        const found: Row[] = await this.dataSource.query(
+          this.sql(`SELECT id, provider, event_id FROM webhook_deliveries WHERE ${conflicting.map(() => '(provider = ? AND event_id = ?)').join(' OR ')}`),
+          conflicting.flatMap((row) => [row.provider, row.eventId]),
+        );
+        for (const row of found) existing.set(keyOf(row.provider, row.event_id), String(row.id));
+      }
+      const answered = new Set<string>();
+      return deliveries.map((delivery) => {
+        const key = keyOf(delivery.provider, delivery.eventId);
+        const first = firsts.get(key)!;
+        if (fresh.has(first.id) && !answered.has(key)) {
+          answered.add(key);
+          return { id: first.id, duplicate: false };
+        }
+        const id = fresh.has(first.id) ? first.id : existing.get(key);
+        if (!id) throw new Error(`Delivery ${delivery.provider}/${delivery.eventId} neither inserted nor found`);
+        return { id, duplicate: true };
+      });
     });
   }
 
