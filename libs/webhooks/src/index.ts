@@ -43,6 +43,7 @@ export { MvolaApiError, type MvolaApiFailure } from './providers/mvola/mvola-api
 export type { MvolaCallback, MvolaGuideCallback, MvolaMerchantPayCallback } from './providers/mvola/mvola-callback';
 export { decimalToMinor, integerMinor, normalizeCurrency } from './providers/money';
 export type { WebhookSecret } from './secrets/webhook-secret';
+export { readSecret, readSecretList, type ReadSecretOptions } from './secrets/read-secret';
 
 export { REFUSAL_REASONS, type RefusalReason } from './errors/refusal-reason';
 export { WebhookVerificationError, type VerificationReason } from './errors/webhook-verification.error';

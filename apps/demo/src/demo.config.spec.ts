@@ -1,0 +1,93 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadDemoConfig } from './demo.config';
+
+describe('loadDemoConfig', () => {
+  let dir: string;
+  let secretsDir: string;
+  const load = (env: Record<string, string>) => loadDemoConfig(env, { secretsDir });
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'demo-config-'));
+    secretsDir = join(dir, 'run-secrets');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('has working defaults for a fresh machine', () => {
+    expect(load({})).toEqual({
+      port: 3000,
+      publicUrl: 'http://localhost:3000',
+      database: { type: 'better-sqlite3', database: resolve('./data/demo.sqlite'), enableWAL: true },
+      trustProxy: false,
+      production: false,
+      stripeSecrets: [],
+      paystackSecretKeys: [],
+      feexpaySecrets: [],
+      payqiSecrets: [],
+      mvolaCallbackTokens: [],
+      mvolaApi: { baseUrl: undefined, consumerKey: undefined, consumerSecret: undefined, partnerName: undefined, partnerMsisdn: undefined },
+      feexpayPath: '/api/v1/payments/feexpay/webhook/',
+      webhooks: { worker: true },
+    });
+  });
+
+  it('reads plain settings', () => {
+    const config = load({ PORT: '8080', PUBLIC_URL: 'https://demo.example.com/', TRUST_PROXY: '1', SQLITE_PATH: '/tmp/x/demo.db', FEEXPAY_PATH: '/hooks/feexpay', NODE_ENV: 'production' });
+    expect(config).toMatchObject({
+      port: 8080,
+      publicUrl: 'https://demo.example.com',
+      trustProxy: 1,
+      database: { type: 'better-sqlite3', database: '/tmp/x/demo.db' },
+      feexpayPath: '/hooks/feexpay',
+      production: true,
+    });
+    expect(load({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(load({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toBe('loopback, 10.0.0.0/8');
+  });
+
+  it('reads every secret from env, *_FILE or /run/secrets; lists are comma-separated', () => {
+    writeFileSync(join(dir, 'paystack'), 'sk_test_file\n');
+    const config = loadDemoConfig(
+      { STRIPE_WEBHOOK_SECRET: 'whsec_new, whsec_old', PAYSTACK_SECRET_KEY_FILE: join(dir, 'paystack'), MVOLA_CONSUMER_KEY: 'key' },
+      { secretsDir: dir },
+    );
+    expect(config.stripeSecrets).toEqual(['whsec_new', 'whsec_old']);
+    expect(config.paystackSecretKeys).toEqual(['sk_test_file']);
+    expect(config.mvolaApi.consumerKey).toBe('key');
+
+    writeFileSync(join(dir, 'payqi_webhook_secret'), 'payqi-from-swarm\n');
+    expect(loadDemoConfig({}, { secretsDir: dir }).payqiSecrets).toEqual(['payqi-from-swarm']);
+  });
+
+  it('uses PostgreSQL when DATABASE_URL is set, with the password kept apart when DATABASE_PASSWORD is given', () => {
+    expect(load({ DATABASE_URL: 'postgres://demo:pw@db:5432/demo' }).database).toEqual({ type: 'postgres', url: 'postgres://demo:pw@db:5432/demo' });
+    writeFileSync(join(dir, 'pg-password'), 'p@ss:w/rd%\n');
+    expect(load({ DATABASE_URL: 'postgres://demo@db:5433/demo', DATABASE_PASSWORD_FILE: join(dir, 'pg-password') }).database).toEqual({
+      type: 'postgres',
+      host: 'db',
+      port: 5433,
+      username: 'demo',
+      password: 'p@ss:w/rd%',
+      database: 'demo',
+    });
+  });
+
+  it.each([
+    [{ PORT: 'http' }, 'PORT must be a port number (0-65535), got "http".'],
+    [{ PORT: '70000' }, 'PORT must be a port number'],
+    [{ PUBLIC_URL: 'demo.example.com' }, 'PUBLIC_URL must be an absolute http(s) URL'],
+    [{ PUBLIC_URL: 'ftp://demo.example.com' }, 'PUBLIC_URL must be an http(s) URL'],
+    [{ DATABASE_URL: 'mysql://root:hunter2@db/demo' }, 'DATABASE_URL must be a PostgreSQL URL'],
+    [{ DATABASE_URL: 'postgres://demo:hunter2@db/demo', DATABASE_PASSWORD: 'hunter2' }, 'give the password once'],
+    [{ DATABASE_PASSWORD: 'hunter2' }, 'DATABASE_PASSWORD is set but DATABASE_URL is not'],
+    [{ FEEXPAY_PATH: 'api/feexpay' }, 'FEEXPAY_PATH must start with "/"'],
+  ])('refuses %p, naming what to fix', (env, message) => {
+    expect(() => load(env)).toThrow(message);
+    try {
+      load(env);
+    } catch (error) {
+      expect((error as Error).message).not.toContain('hunter2');
+    }
+  });
+});

@@ -1,0 +1,139 @@
+import { resolve } from 'node:path';
+import type { TypeOrmModuleOptions } from '@nestjs/typeorm';
+import { readSecret, readSecretList, type ReadSecretOptions, type WebhooksModuleOptions } from 'nestjs-payment-webhooks';
+
+/** Injection token of the demo's `DemoConfig`. */
+export const DEMO_CONFIG = Symbol('demo:config');
+
+/** MVola's API settings as read; the provider is mounted only when every one of them is set. */
+export interface DemoMvolaApiConfig {
+  baseUrl?: string;
+  consumerKey?: string;
+  consumerSecret?: string;
+  partnerName?: string;
+  partnerMsisdn?: string;
+}
+
+/** Everything the demo reads from its environment, resolved once at start. */
+export interface DemoConfig {
+  port: number;
+  /** Where providers reach this app from outside (MVola's callback URL); no trailing slash. */
+  publicUrl: string;
+  /** The TypeORM connection (PostgreSQL, or a SQLite file); the demo adds its entities and migrations. */
+  database: TypeOrmModuleOptions;
+  /** Express `trust proxy`: false, true, a hop count, or a list of addresses. */
+  trustProxy: boolean | number | string;
+  /** With NODE_ENV=production there is no development fallback secret. */
+  production: boolean;
+  /** Signing secrets per provider, several during a rotation; empty: that provider is not mounted. */
+  stripeSecrets: string[];
+  paystackSecretKeys: string[];
+  feexpaySecrets: string[];
+  payqiSecrets: string[];
+  mvolaCallbackTokens: string[];
+  mvolaApi: DemoMvolaApiConfig;
+  /** The FeexPay URL already registered in its dashboard, served besides /webhooks/feexpay. */
+  feexpayPath: string;
+  /** Webhook processing: tests turn the background worker off and drive it with `runOnce()`. */
+  webhooks: Pick<WebhooksModuleOptions, 'worker' | 'clock' | 'backoff' | 'pollIntervalMs'>;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const DEFAULT_FEEXPAY_PATH = '/api/v1/payments/feexpay/webhook/';
+
+/**
+ * Reads the demo's configuration: plain settings from the environment, every secret through
+ * `readSecret` (env, `NAME_FILE`, or `/run/secrets/name`). Throws with the variable to fix.
+ */
+export function loadDemoConfig(env: Env = process.env, secretOptions: ReadSecretOptions = {}): DemoConfig {
+  const secret = (name: string) => readSecret(name, env, secretOptions);
+  const secretList = (name: string) => readSecretList(name, env, secretOptions);
+  return {
+    port: portOf(env.PORT),
+    publicUrl: publicUrlOf(env.PUBLIC_URL),
+    database: databaseOf(secret('DATABASE_URL'), secret('DATABASE_PASSWORD'), env.SQLITE_PATH),
+    trustProxy: trustProxyOf(env.TRUST_PROXY),
+    production: env.NODE_ENV === 'production',
+    stripeSecrets: secretList('STRIPE_WEBHOOK_SECRET'),
+    paystackSecretKeys: secretList('PAYSTACK_SECRET_KEY'),
+    feexpaySecrets: secretList('FEEXPAY_WEBHOOK_SECRET'),
+    payqiSecrets: secretList('PAYQI_WEBHOOK_SECRET'),
+    mvolaCallbackTokens: secretList('MVOLA_CALLBACK_TOKEN'),
+    mvolaApi: {
+      baseUrl: secret('MVOLA_API_BASE_URL'),
+      consumerKey: secret('MVOLA_CONSUMER_KEY'),
+      consumerSecret: secret('MVOLA_CONSUMER_SECRET'),
+      partnerName: secret('MVOLA_PARTNER_NAME'),
+      partnerMsisdn: secret('MVOLA_PARTNER_MSISDN'),
+    },
+    feexpayPath: feexpayPathOf(env.FEEXPAY_PATH),
+    webhooks: { worker: true },
+  };
+}
+
+function portOf(value: string | undefined): number {
+  if (value === undefined || value === '') return 3000;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) throw new Error(`PORT must be a port number (0-65535), got "${value}".`);
+  return port;
+}
+
+function publicUrlOf(value: string | undefined): string {
+  const url = value === undefined || value === '' ? 'http://localhost:3000' : value;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`PUBLIC_URL must be an absolute http(s) URL such as https://demo.example.com, got "${url}".`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new Error(`PUBLIC_URL must be an http(s) URL, got "${url}".`);
+  }
+  return url.replace(/\/+$/, '');
+}
+
+/**
+ * PostgreSQL when DATABASE_URL is set, else a SQLite file. DATABASE_PASSWORD (or its _FILE) keeps the
+ * password out of the URL, so the URL itself can sit in plain configuration.
+ */
+function databaseOf(url: string | undefined, password: string | undefined, sqlitePath: string | undefined): TypeOrmModuleOptions {
+  if (url === undefined) {
+    if (password !== undefined) throw new Error('DATABASE_PASSWORD is set but DATABASE_URL is not; set DATABASE_URL=postgres://user@host:5432/db.');
+    return { type: 'better-sqlite3', database: resolve(sqlitePath || './data/demo.sqlite'), enableWAL: true };
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // The URL may hold a password: name the variable, not the value.
+    throw new Error('DATABASE_URL is not a valid URL; use postgres://user[:password]@host:5432/database.');
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    throw new Error(`DATABASE_URL must be a PostgreSQL URL (postgres://…), not ${parsed.protocol}//…; unset it to use SQLite.`);
+  }
+  if (password === undefined) return { type: 'postgres', url };
+  if (parsed.password !== '') throw new Error('DATABASE_URL already has a password and DATABASE_PASSWORD is set too; give the password once.');
+  // Given apart from the URL: the pg driver would let the URL's empty password win over `password`.
+  return {
+    type: 'postgres',
+    host: parsed.hostname,
+    port: parsed.port === '' ? 5432 : Number(parsed.port),
+    username: decodeURIComponent(parsed.username),
+    password,
+    database: decodeURIComponent(parsed.pathname.replace(/^\//, '')) || undefined,
+  };
+}
+
+function trustProxyOf(value: string | undefined): boolean | number | string {
+  if (value === undefined || value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}
+
+function feexpayPathOf(value: string | undefined): string {
+  const path = value === undefined || value === '' ? DEFAULT_FEEXPAY_PATH : value;
+  if (!path.startsWith('/')) throw new Error(`FEEXPAY_PATH must start with "/", got "${path}".`);
+  return path;
+}

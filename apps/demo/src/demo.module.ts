@@ -1,0 +1,53 @@
+import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
+import { APP_PIPE } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { WebhooksModule, type WebhooksModuleOptions } from 'nestjs-payment-webhooks';
+import { typeOrmOptions } from './database/typeorm-options';
+import { DEMO_CONFIG, type DemoConfig } from './demo.config';
+import { DemoConfigModule } from './demo-config.module';
+import { EventEntity } from './events/event.entity';
+import { EventsController } from './events/events.controller';
+import { EventsService } from './events/events.service';
+import { HealthController } from './health/health.controller';
+import { PaymentProviders } from './payment-providers';
+import { MvolaPayments } from './registrations/mvola-payments';
+import { RegistrationEntity } from './registrations/registration.entity';
+import { RegistrationPaymentsHandler } from './registrations/registration-payments.handler';
+import { RegistrationsController } from './registrations/registrations.controller';
+import { RegistrationsService } from './registrations/registrations.service';
+import { TrustProxySetting } from './trust-proxy.setting';
+
+/** The demo: event registrations whose seats are settled only by payment webhooks. */
+@Module({})
+export class DemoModule {
+  static forRoot(config: DemoConfig): DynamicModule {
+    return {
+      module: DemoModule,
+      imports: [
+        DemoConfigModule.forRoot(config),
+        TypeOrmModule.forRoot(typeOrmOptions(config)),
+        TypeOrmModule.forFeature([EventEntity, RegistrationEntity]),
+        WebhooksModule.forRootAsync({
+          inject: [DEMO_CONFIG, PaymentProviders],
+          useFactory: (demo: DemoConfig, providers: PaymentProviders): WebhooksModuleOptions => ({
+            ...demo.webhooks,
+            providers: [...providers.list],
+            // The demo applies its own migrations at start too; the library's migrator holds an advisory
+            // lock on PostgreSQL, so replicas starting together migrate once.
+            migrationsRun: true,
+          }),
+        }),
+      ],
+      controllers: [EventsController, RegistrationsController, HealthController],
+      providers: [
+        // Unknown fields are refused rather than dropped, so a typo gets a 400 instead of a silent default.
+        { provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }) },
+        EventsService,
+        RegistrationsService,
+        MvolaPayments,
+        RegistrationPaymentsHandler,
+        TrustProxySetting,
+      ],
+    };
+  }
+}

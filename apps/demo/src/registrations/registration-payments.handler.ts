@@ -1,0 +1,125 @@
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  OnPaymentCancelled,
+  OnPaymentCompleted,
+  OnPaymentExpired,
+  OnPaymentFailed,
+  OnPaymentRefunded,
+  type PaymentEvent,
+  type WebhookHandlerContext,
+} from 'nestjs-payment-webhooks';
+import type { EntityManager } from 'typeorm';
+import { rowLock } from '../database/row-lock';
+import { EventEntity } from '../events/event.entity';
+import { releaseSeat, takeSeat } from '../events/event-seats';
+import { RegistrationEntity } from './registration.entity';
+import type { RegistrationStatus } from './registration-status';
+
+/**
+ * Moves registrations as payments settle, whichever provider reports them. Each handler's writes
+ * commit in `ctx.transaction` with the library's "handler done" record, so a retry never applies
+ * them twice; the registration row is locked first, so two events about one registration take turns.
+ * A registration never moves backwards: a late or out-of-order event is logged and ignored.
+ */
+@Injectable()
+export class RegistrationPaymentsHandler {
+  private readonly logger = new Logger('RegistrationPayments');
+
+  /** PENDING → PAID. After FAILED or EXPIRED the seat was given away: take one again if one is free. */
+  @OnPaymentCompleted()
+  onCompleted(payment: PaymentEvent, ctx: WebhookHandlerContext): Promise<void> {
+    return ctx.transaction(async (manager) => {
+      const registration = await this.registrationFor(manager, payment, ctx);
+      if (!registration) return;
+      if (registration.status === 'PAID' || registration.status === 'REFUNDED') {
+        this.logger.log(`Registration ${registration.id} stays ${registration.status}: ${describe(payment)} changes nothing.`);
+        return;
+      }
+      if (registration.status !== 'PENDING' && !(await takeSeat(manager, registration.eventId))) {
+        this.logger.warn(
+          `Registration ${registration.id} (${registration.reference}) paid without a seat: refund ${payment.provider} payment ` +
+            `${payment.transactionId ?? registration.reference}. The event filled up after it was ${registration.status}; it stays ${registration.status}.`,
+        );
+        return;
+      }
+      await this.warnOnAmountMismatch(manager, registration, payment);
+      const now = new Date();
+      await manager.update(
+        RegistrationEntity,
+        { id: registration.id },
+        { status: 'PAID', paidAt: now, paymentTransactionId: payment.transactionId ?? null, updatedAt: now },
+      );
+    });
+  }
+
+  /** PENDING → FAILED, and the seat is free again. */
+  @OnPaymentFailed()
+  @OnPaymentCancelled()
+  onFailed(payment: PaymentEvent, ctx: WebhookHandlerContext): Promise<void> {
+    return this.releaseSeatOf(payment, ctx, 'PENDING', 'FAILED');
+  }
+
+  /** PENDING → EXPIRED (the checkout was abandoned), and the seat is free again. */
+  @OnPaymentExpired()
+  onExpired(payment: PaymentEvent, ctx: WebhookHandlerContext): Promise<void> {
+    return this.releaseSeatOf(payment, ctx, 'PENDING', 'EXPIRED');
+  }
+
+  /** PAID → REFUNDED, and the seat is free again. A partial refund keeps the seat. */
+  @OnPaymentRefunded()
+  async onRefunded(payment: PaymentEvent, ctx: WebhookHandlerContext): Promise<void> {
+    if (payment.metadata.partialRefund === true) {
+      this.logger.log(`Partial refund of ${payment.provider} payment ${payment.transactionId ?? payment.reference}: the registration keeps its seat.`);
+      return;
+    }
+    return this.releaseSeatOf(payment, ctx, 'PAID', 'REFUNDED');
+  }
+
+  private releaseSeatOf(payment: PaymentEvent, ctx: WebhookHandlerContext, from: RegistrationStatus, to: RegistrationStatus): Promise<void> {
+    return ctx.transaction(async (manager) => {
+      const registration = await this.registrationFor(manager, payment, ctx);
+      if (!registration) return;
+      if (registration.status !== from) {
+        this.logger.log(`Registration ${registration.id} stays ${registration.status}: ${describe(payment)} only moves a ${from} registration.`);
+        return;
+      }
+      await manager.update(RegistrationEntity, { id: registration.id }, { status: to, updatedAt: new Date() });
+      await releaseSeat(manager, registration.eventId);
+    });
+  }
+
+  /**
+   * The registration a payment is about, locked: by the reference the provider echoes, or by
+   * Stripe's `metadata.registrationId`. Unknown is logged, not an error: a retry would not find it either.
+   */
+  private async registrationFor(manager: EntityManager, payment: PaymentEvent, ctx: WebhookHandlerContext): Promise<RegistrationEntity | null> {
+    const registrationId = typeof payment.metadata.registrationId === 'string' ? payment.metadata.registrationId : undefined;
+    const registration = await manager.findOne(RegistrationEntity, {
+      where: [{ reference: payment.reference }, ...(registrationId ? [{ id: registrationId }] : [])],
+      lock: rowLock(manager),
+    });
+    if (!registration) {
+      this.logger.warn(`No registration for ${describe(payment)} (delivery ${ctx.deliveryId}); nothing to do.`);
+    }
+    return registration;
+  }
+
+  /** Providers report what was paid; a mismatch is the operator's call, the seat is still confirmed. */
+  private async warnOnAmountMismatch(manager: EntityManager, registration: RegistrationEntity, payment: PaymentEvent): Promise<void> {
+    if (payment.amountMinor === undefined && payment.currency === undefined) return;
+    const event = await manager.findOneBy(EventEntity, { id: registration.eventId });
+    if (!event) return;
+    const amountDiffers = payment.amountMinor !== undefined && payment.amountMinor !== event.priceMinor;
+    const currencyDiffers = payment.currency !== undefined && payment.currency !== event.currency;
+    if (amountDiffers || currencyDiffers) {
+      this.logger.warn(
+        `Registration ${registration.id} paid ${payment.amountMinor ?? '?'} ${payment.currency ?? '?'} (minor units) ` +
+          `but the seat costs ${event.priceMinor} ${event.currency}: check ${payment.provider} payment ${payment.transactionId ?? registration.reference}.`,
+      );
+    }
+  }
+}
+
+function describe(payment: PaymentEvent): string {
+  return `${payment.type} from ${payment.provider} for reference ${payment.reference}`;
+}

@@ -1,0 +1,47 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { epochMs } from '../database/epoch-ms.transformer';
+import type { RegistrationStatus } from './registration-status';
+
+/** One seat held for one person, paid (or not) through one provider's webhooks. */
+@Entity('registrations')
+export class RegistrationEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id: string;
+
+  @Column({ name: 'event_id', type: 'varchar', length: 36 })
+  eventId: string;
+
+  @Column({ type: 'varchar', length: 254 })
+  email: string;
+
+  /** Endpoint name of the provider chosen at registration ('stripe', 'mvola'…). */
+  @Column({ type: 'varchar', length: 64 })
+  provider: string;
+
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  phone: string | null;
+
+  @Column({ type: 'varchar', length: 16 })
+  status: RegistrationStatus;
+
+  /** What the provider echoes back in its webhook (Stripe: client_reference_id; MVola: X-CorrelationID). */
+  @Column({ type: 'varchar', length: 40 })
+  reference: string;
+
+  /** The provider's id of the payment, once paid: what an operator needs to refund it. */
+  @Column({ name: 'payment_transaction_id', type: 'varchar', length: 255, nullable: true })
+  paymentTransactionId: string | null;
+
+  /** MVola's id of the merchant payment the demo started. */
+  @Column({ name: 'mvola_server_correlation_id', type: 'varchar', length: 100, nullable: true })
+  mvolaServerCorrelationId: string | null;
+
+  @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
+  createdAt: Date;
+
+  @Column({ name: 'updated_at', type: 'bigint', transformer: epochMs })
+  updatedAt: Date;
+
+  @Column({ name: 'paid_at', type: 'bigint', nullable: true, transformer: epochMs })
+  paidAt: Date | null;
+}
