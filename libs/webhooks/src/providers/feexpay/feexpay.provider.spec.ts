@@ -3,9 +3,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfirmationUnavailableError } from '../../errors/confirmation-unavailable.error';
 import { WebhookPayloadError } from '../../errors/webhook-payload.error';
-import { WebhookVerificationError } from '../../errors/webhook-verification.error';
 import { feexpayEvent, signFeexpay } from '../../testing/sign-feexpay';
-import type { RawWebhookRequest } from '../webhook-provider.interface';
+import { rawRequest, refusalReason, unsigned, type SpecDelivery } from '../provider-helpers.for-spec';
 import { feexpay } from './feexpay.provider';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
@@ -13,19 +12,7 @@ const OLD_SECRET = 'feexpay_old_secret_123';
 const NEW_SECRET = 'feexpay_new_secret_456';
 const TOKEN = 'fp_api_token_do_not_leak';
 
-function request(signed: { body: string; headers: Record<string, string> }, receivedAt = NOW): RawWebhookRequest {
-  return { method: 'POST', path: '/webhooks/feexpay', headers: signed.headers, query: {}, rawBody: Buffer.from(signed.body), ip: '127.0.0.1', receivedAt };
-}
-
-function reasonOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof WebhookVerificationError) return error.reason;
-    throw error;
-  }
-  return undefined;
-}
+const request = (signed: SpecDelivery, receivedAt = NOW) => rawRequest(signed, { path: '/webhooks/feexpay', receivedAt });
 
 describe('feexpay provider', () => {
   const provider = feexpay({ secrets: [NEW_SECRET] });
@@ -37,11 +24,11 @@ describe('feexpay provider', () => {
     });
 
     it('refuses a wrong secret, a tampered body, a missing or malformed header', () => {
-      expect(reasonOf(() => provider.verify(request(signFeexpay({ payload: delivery, secret: 'wrong' }))))).toBe('invalid-signature');
+      expect(refusalReason(() => provider.verify(request(signFeexpay({ payload: delivery, secret: 'wrong' }))))).toBe('invalid-signature');
       const good = signFeexpay({ payload: delivery, secret: NEW_SECRET });
-      expect(reasonOf(() => provider.verify(request({ ...good, body: good.body.replace('15000', '15001') })))).toBe('invalid-signature');
-      expect(reasonOf(() => provider.verify(request({ ...good, headers: {} })))).toBe('missing-header');
-      expect(reasonOf(() => provider.verify(request({ ...good, headers: { 'x-feexpay-signature': 'sha256=zz' } })))).toBe('malformed-header');
+      expect(refusalReason(() => provider.verify(request({ ...good, body: good.body.replace('15000', '15001') })))).toBe('invalid-signature');
+      expect(refusalReason(() => provider.verify(request({ ...good, headers: {} })))).toBe('missing-header');
+      expect(refusalReason(() => provider.verify(request({ ...good, headers: { 'x-feexpay-signature': 'sha256=zz' } })))).toBe('malformed-header');
     });
 
     it('accepts the old and the new secret while rotating, until the old one expires', () => {
@@ -49,7 +36,7 @@ describe('feexpay provider', () => {
       const old = signFeexpay({ payload: delivery, secret: OLD_SECRET });
       expect(rotating.verify(request(old, new Date('2026-11-25T10:00:00Z')))).toEqual({ secretIndex: 0 });
       expect(rotating.verify(request(signFeexpay({ payload: delivery, secret: NEW_SECRET })))).toEqual({ secretIndex: 1 });
-      expect(reasonOf(() => rotating.verify(request(old)))).toBe('invalid-signature');
+      expect(refusalReason(() => rotating.verify(request(old)))).toBe('invalid-signature');
     });
 
     it('follows another header name and algorithm when the guide changes', () => {
@@ -57,8 +44,8 @@ describe('feexpay provider', () => {
       const body = JSON.stringify(delivery);
       const sha512 = createHmac('sha512', NEW_SECRET).update(body).digest('hex');
       expect(custom.verify(request({ body, headers: { 'x-signature': sha512 } }))).toEqual({ secretIndex: 0 });
-      expect(reasonOf(() => custom.verify(request(signFeexpay({ payload: delivery, secret: NEW_SECRET }))))).toBe('missing-header');
-      expect(reasonOf(() => custom.verify(request({ body, headers: { 'x-signature': createHmac('sha256', NEW_SECRET).update(body).digest('hex') } })))).toBe('malformed-header');
+      expect(refusalReason(() => custom.verify(request(signFeexpay({ payload: delivery, secret: NEW_SECRET }))))).toBe('missing-header');
+      expect(refusalReason(() => custom.verify(request({ body, headers: { 'x-signature': createHmac('sha256', NEW_SECRET).update(body).digest('hex') } })))).toBe('malformed-header');
     });
   });
 
@@ -81,7 +68,7 @@ describe('feexpay provider', () => {
   });
 
   describe('parse and normalize', () => {
-    const parse = (body: unknown) => provider.parse(request({ body: typeof body === 'string' ? body : JSON.stringify(body), headers: {} }));
+    const parse = (body: unknown) => provider.parse(request(unsigned(body)));
 
     it('payment.completed → payment.completed, FCFA read as XOF', () => {
       expect(parse(delivery)).toEqual({
@@ -120,6 +107,7 @@ describe('feexpay provider', () => {
     it('refuses a fractional FCFA amount and bodies that are not FeexPay deliveries', () => {
       expect(() => parse(feexpayEvent('payment.completed', { amount: '100.5' }))).toThrow(WebhookPayloadError);
       expect(() => parse('{not json')).toThrow(new WebhookPayloadError('The body is not valid JSON.'));
+      expect(() => parse('"payment.completed"')).toThrow(new WebhookPayloadError('A FeexPay delivery must be a JSON object.'));
       expect(() => parse({ transaction_id: 't' })).toThrow('"event_type"');
       expect(() => parse({ event_type: 'payment.completed' })).toThrow('"transaction_id"');
     });
@@ -147,7 +135,7 @@ describe('feexpay provider', () => {
 
     const confirming = () => feexpay({ secrets: [NEW_SECRET], confirm: { baseUrl, token: TOKEN } });
     const completed = (reference = 'ORDER 81/a') =>
-      confirming().parse(request({ body: JSON.stringify(feexpayEvent('payment.completed', { transaction_id: 'txn_81', reference })), headers: {} }));
+      confirming().parse(request(unsigned(feexpayEvent('payment.completed', { transaction_id: 'txn_81', reference }))));
 
     it('is absent when confirm is not configured', () => {
       expect(provider.confirm).toBeUndefined();
@@ -178,7 +166,7 @@ describe('feexpay provider', () => {
     });
 
     it('does not ask about events other than payment.completed', async () => {
-      const failed = confirming().parse(request({ body: JSON.stringify(feexpayEvent('payment.failed')), headers: {} }));
+      const failed = confirming().parse(request(unsigned(feexpayEvent('payment.failed'))));
       await expect(confirming().confirm!(failed)).resolves.toBe(failed);
       expect(seen).toHaveLength(0);
     });
@@ -209,6 +197,14 @@ describe('feexpay provider', () => {
         silent.closeAllConnections();
         await new Promise<void>((resolve) => silent.close(() => resolve()));
       }
+    });
+
+    it('reads an AbortError from a fetch that drops the timeout reason as a timeout too', async () => {
+      const aborting = (() => Promise.reject(new DOMException('This operation was aborted', 'AbortError'))) as typeof fetch;
+      const slow = feexpay({ secrets: [NEW_SECRET], confirm: { baseUrl, token: TOKEN, timeoutMs: 75, fetch: aborting } });
+      const error = await slow.confirm!(completed()).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(ConfirmationUnavailableError);
+      expect((error as Error).message).toContain('failed: no answer within 75 ms.');
     });
 
     it('answers ConfirmationUnavailableError when the API cannot be reached', async () => {

@@ -1,11 +1,12 @@
-import { createHash } from 'node:crypto';
 import type { PaymentEvent, PaymentEventType, ProviderEvent } from '../../events/payment-event';
 import { ConfirmationUnavailableError } from '../../errors/confirmation-unavailable.error';
 import { WebhookPayloadError } from '../../errors/webhook-payload.error';
 import { WebhookVerificationError } from '../../errors/webhook-verification.error';
 import { activeSecrets, type WebhookSecret } from '../../secrets/webhook-secret';
 import { hmac, matchHmac, type HmacAlgorithm } from '../hmac';
+import { fetchFailure } from '../http-error';
 import { integerMinor, normalizeCurrency } from '../money';
+import { boundedId, dateOf, isRecord, parseJsonObject, text } from '../payload';
 import { endpointPaths, secretProblems, type EndpointOptions } from '../provider-options';
 import type { RawWebhookRequest, WebhookProvider } from '../webhook-provider.interface';
 
@@ -51,7 +52,6 @@ export interface FeexpayEvent {
 export type FeexpayProvider = WebhookProvider<FeexpayEvent>;
 
 const DEFAULT_SIGNATURE_HEADER = 'x-feexpay-signature';
-const MAX_ID_LENGTH = 255;
 // A hung look-up must not hold the delivery: give up and let the library retry later.
 const DEFAULT_CONFIRM_TIMEOUT_MS = 10_000;
 
@@ -95,14 +95,14 @@ export function feexpay(options: FeexpayProviderOptions): FeexpayProvider {
     },
     parse(req: RawWebhookRequest): ProviderEvent<FeexpayEvent> {
       const event = parseBody(req.rawBody);
-      const key = `${text(event.transaction_id)}:${event.event_type}`;
       return {
         provider: name,
-        id: key.length <= MAX_ID_LENGTH ? key : createHash('sha256').update(key).digest('hex'),
+        id: boundedId(`${text(event.transaction_id)}:${event.event_type}`),
         type: event.event_type,
         payload: event,
         payment: normalizeFeexpayEvent(name, event),
-        occurredAt: dateOf(event.timestamp),
+        // ISO strings or unix times, in seconds or milliseconds.
+        occurredAt: dateOf(event.timestamp, { numericUnit: 'auto' }),
       };
     },
   };
@@ -133,16 +133,8 @@ function confirmProblems(confirm: FeexpayConfirmOptions | undefined): string[] {
 }
 
 function parseBody(rawBody: Buffer): FeexpayEvent {
-  let body: unknown;
-  try {
-    body = JSON.parse(rawBody.toString('utf8'));
-  } catch {
-    throw new WebhookPayloadError('The body is not valid JSON.');
-  }
-  const event = body as Partial<FeexpayEvent> | null;
-  if (!event || typeof event !== 'object' || typeof event.event_type !== 'string' || event.event_type === '') {
-    throw new WebhookPayloadError('A FeexPay delivery needs a string "event_type".');
-  }
+  const event = parseJsonObject(rawBody, 'A FeexPay delivery') as Partial<FeexpayEvent>;
+  if (typeof event.event_type !== 'string' || event.event_type === '') throw new WebhookPayloadError('A FeexPay delivery needs a string "event_type".');
   if (text(event.transaction_id) === undefined) throw new WebhookPayloadError('A FeexPay delivery needs a "transaction_id".');
   return event as FeexpayEvent;
 }
@@ -152,7 +144,7 @@ export function normalizeFeexpayEvent(provider: string, event: FeexpayEvent): Pa
   const type = EVENT_TYPES[event.event_type];
   const reference = text(event.reference);
   if (!type || !reference) return undefined;
-  const metadata = event.metadata && typeof event.metadata === 'object' && !Array.isArray(event.metadata) ? { ...event.metadata } : {};
+  const metadata = isRecord(event.metadata) ? { ...event.metadata } : {};
   return {
     type,
     provider,
@@ -205,26 +197,10 @@ async function confirmWithFeexpay(options: FeexpayConfirmOptions, event: Provide
   return { ...event, payment: { ...payment, type: confirmed, metadata: { ...payment.metadata, confirmedStatus: status } } };
 }
 
-// Duck-typed: fetch's errors may come from another realm, where `instanceof Error` is false.
 function errorText(error: unknown, timeoutMs: number): string {
-  const { name, message, cause } = (error ?? {}) as { name?: unknown; message?: unknown; cause?: { code?: unknown } };
-  if (name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
-  const text = typeof message === 'string' ? message : String(error);
+  const failure = fetchFailure(error);
+  if (failure.timedOut) return `no answer within ${timeoutMs} ms`;
+  const message = failure.message ?? String(error);
   // fetch says only "fetch failed"; the system error code (ECONNREFUSED…) is in its cause.
-  return typeof cause?.code === 'string' ? `${text} (${cause.code})` : text;
-}
-
-function text(value: unknown): string | undefined {
-  if (typeof value === 'string') return value === '' ? undefined : value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return undefined;
-}
-
-/** FeexPay timestamps are ISO strings or unix times (seconds or milliseconds). */
-function dateOf(value: unknown): Date | undefined {
-  let date: Date | undefined;
-  if (typeof value === 'number' && Number.isFinite(value)) date = new Date(value < 1e12 ? value * 1000 : value);
-  else if (typeof value === 'string' && /^\d+$/.test(value)) return dateOf(Number(value));
-  else if (typeof value === 'string') date = new Date(value);
-  return date && !Number.isNaN(date.getTime()) ? date : undefined;
+  return failure.code === undefined ? message : `${message} (${failure.code})`;
 }

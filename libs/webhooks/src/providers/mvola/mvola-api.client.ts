@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { fetchFailure } from '../http-error';
+import { isRecord } from '../payload';
 import { MvolaApiError } from './mvola-api.error';
 
 /** How to reach MVola's merchant-pay API. */
@@ -221,11 +223,12 @@ export class MvolaApiClient {
       status = response.status;
       text = await response.text();
     } catch (error) {
-      const name = fieldOf(error, 'name');
-      if (name === 'TimeoutError' || name === 'AbortError') {
+      const failure = fetchFailure(error);
+      if (failure.timedOut) {
         throw new MvolaApiError('timeout', `${what}: no answer from MVola within ${this.timeoutMs} ms.`, undefined, { cause: error });
       }
-      throw new MvolaApiError('network', `${what}: MVola could not be reached (${networkCode(error)}).`, undefined, { cause: error });
+      const code = failure.code ?? failure.message ?? 'unknown error';
+      throw new MvolaApiError('network', `${what}: MVola could not be reached (${code}).`, undefined, { cause: error });
     }
     if (text === '') return { status, body: undefined };
     try {
@@ -258,21 +261,4 @@ function detailOf(body: unknown): string {
     (value): value is string => typeof value === 'string' && value !== '',
   );
   return detail ? `: ${detail.slice(0, 200)}` : '';
-}
-
-function networkCode(error: unknown): string {
-  return fieldOf(fieldOf(error, 'cause'), 'code') ?? fieldOf(error, 'message') ?? 'unknown error';
-}
-
-// Duck-typed: fetch's errors (a DOMException on timeout) may come from another realm, failing `instanceof`.
-function fieldOf(value: unknown, key: 'name' | 'message' | 'code'): string | undefined;
-function fieldOf(value: unknown, key: 'cause'): unknown;
-function fieldOf(value: unknown, key: string): unknown {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const field = (value as Record<string, unknown>)[key];
-  return key === 'cause' || typeof field === 'string' ? field : undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,6 +1,7 @@
 import type { PaymentEvent } from '../../events/payment-event';
 import { WebhookPayloadError } from '../../errors/webhook-payload.error';
 import { integerMinor, normalizeCurrency } from '../money';
+import { dateOf, isRecord, parseJsonObject } from '../payload';
 import { mvolaPaymentType } from './mvola-status';
 
 /** One `{ key, value }` entry of MVola's party and metadata lists. */
@@ -46,13 +47,7 @@ export type MvolaCallback = MvolaMerchantPayCallback | MvolaGuideCallback;
 
 /** Parses and checks a callback body; throws `WebhookPayloadError` when it is neither known shape. */
 export function parseMvolaCallback(rawBody: Buffer): MvolaCallback {
-  let body: unknown;
-  try {
-    body = JSON.parse(rawBody.toString('utf8'));
-  } catch {
-    throw new WebhookPayloadError('The body is not valid JSON.');
-  }
-  if (!isRecord(body)) throw new WebhookPayloadError('An MVola callback must be a JSON object.');
+  const body = parseJsonObject(rawBody, 'An MVola callback');
   if ('transactionStatus' in body) {
     if (!nonEmptyString(body.transactionStatus) || !nonEmptyString(body.serverCorrelationId)) {
       throw new WebhookPayloadError('An MVola callback needs a string "transactionStatus" and "serverCorrelationId".');
@@ -117,9 +112,7 @@ export function normalizeMvolaCallback(provider: string, callback: MvolaCallback
 
 /** When MVola says the request was made, if it is a valid date. */
 export function occurredAtOf(callback: MvolaCallback): Date | undefined {
-  if (typeof callback.requestDate !== 'string') return undefined;
-  const date = new Date(callback.requestDate);
-  return Number.isNaN(date.getTime()) ? undefined : date;
+  return dateOf(callback.requestDate);
 }
 
 function referenceOf(callback: MvolaCallback, metadata: Record<string, unknown>): string | undefined {
@@ -147,10 +140,6 @@ function metadataOf(metadata: MvolaCallback['metadata'] | null): Record<string, 
 function msisdnOf(parties: MvolaKeyValue[] | undefined | null): string | undefined {
   const party = parties?.find((entry) => isRecord(entry) && entry.key === 'msisdn' && nonEmptyString(entry.value));
   return party?.value;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function nonEmptyString(value: unknown): value is string {

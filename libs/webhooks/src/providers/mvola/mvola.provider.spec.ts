@@ -1,9 +1,8 @@
 import { ConfirmationUnavailableError } from '../../errors/confirmation-unavailable.error';
 import { WebhookPayloadError } from '../../errors/webhook-payload.error';
-import { WebhookVerificationError } from '../../errors/webhook-verification.error';
 import { startFakeMvolaApi, type FakeMvolaApi } from '../../testing/fake-mvola-api';
 import { mvolaCallback, type MvolaCallbackOptions, type MvolaCallbackRequest } from '../../testing/mvola-callback';
-import type { RawWebhookRequest } from '../webhook-provider.interface';
+import { rawRequest, refusal } from '../provider-helpers.for-spec';
 import { mvola, type MvolaProviderOptions } from './mvola.provider';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
@@ -11,28 +10,7 @@ const TOKEN = 'cb-token-new-0123456789';
 const OLD_TOKEN = 'cb-token-old-9876543210';
 const API = { baseUrl: 'http://127.0.0.1:9', consumerKey: 'fake-consumer-key', consumerSecret: 'fake-consumer-secret', partnerName: 'Demo Events', partnerMsisdn: '0343500004' };
 
-function request(callback: MvolaCallbackRequest, receivedAt = NOW): RawWebhookRequest {
-  return {
-    method: callback.method,
-    path: callback.path,
-    headers: callback.headers,
-    query: callback.query,
-    pathToken: callback.pathToken,
-    rawBody: Buffer.from(callback.body),
-    ip: '127.0.0.1',
-    receivedAt,
-  };
-}
-
-function reasonOf(fn: () => unknown): { reason?: string; message?: string } {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof WebhookVerificationError) return { reason: error.reason, message: error.message };
-    throw error;
-  }
-  return {};
-}
+const request = (callback: MvolaCallbackRequest, receivedAt = NOW) => rawRequest(callback, { receivedAt });
 
 function provider(overrides: Partial<MvolaProviderOptions> = {}) {
   return mvola({ callbackToken: TOKEN, api: API, ...overrides });
@@ -53,18 +31,18 @@ describe('mvola provider', () => {
     });
 
     it('refuses a wrong token without echoing either token', () => {
-      const refused = reasonOf(() => provider().verify(request(callback({ token: 'cb-token-guessed' }))));
+      const refused = refusal(() => provider().verify(request(callback({ token: 'cb-token-guessed' }))));
       expect(refused.reason).toBe('invalid-token');
       expect(refused.message).not.toContain('cb-token');
-      expect(reasonOf(() => provider().verify(request(callback({ token: `${TOKEN}x` })))).reason).toBe('invalid-token');
-      expect(reasonOf(() => provider().verify(request(callback({ token: TOKEN.slice(0, -1) })))).reason).toBe('invalid-token');
+      expect(refusal(() => provider().verify(request(callback({ token: `${TOKEN}x` })))).reason).toBe('invalid-token');
+      expect(refusal(() => provider().verify(request(callback({ token: TOKEN.slice(0, -1) })))).reason).toBe('invalid-token');
     });
 
     it('refuses a callback URL without a token, saying where the token goes', () => {
       const bare = { ...callback(), query: {}, pathToken: undefined };
-      const refused = reasonOf(() => provider().verify(request(bare)));
+      const refused = refusal(() => provider().verify(request(bare)));
       expect(refused).toEqual({ reason: 'invalid-token', message: expect.stringContaining('?token=') });
-      expect(reasonOf(() => provider().verify(request({ ...bare, query: { token: '' } }))).reason).toBe('invalid-token');
+      expect(refusal(() => provider().verify(request({ ...bare, query: { token: '' } }))).reason).toBe('invalid-token');
     });
 
     it('accepts every configured token during a rotation and says which one matched', () => {
@@ -75,7 +53,7 @@ describe('mvola provider', () => {
 
     it('stops accepting a token after its notAfter', () => {
       const rotating = provider({ callbackToken: [{ secret: OLD_TOKEN, notAfter: '2026-11-25T11:00:00Z' }, TOKEN] });
-      expect(reasonOf(() => rotating.verify(request(callback({ token: OLD_TOKEN }))))).toMatchObject({ reason: 'invalid-token' });
+      expect(refusal(() => rotating.verify(request(callback({ token: OLD_TOKEN }))))).toMatchObject({ reason: 'invalid-token' });
       expect(rotating.verify(request(callback({ token: OLD_TOKEN }), new Date('2026-11-25T10:59:00Z')))).toEqual({ secretIndex: 0 });
       expect(rotating.verify(request(callback({ token: TOKEN })))).toEqual({ secretIndex: 1 });
     });

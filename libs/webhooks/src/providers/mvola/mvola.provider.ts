@@ -4,6 +4,7 @@ import { WebhookVerificationError } from '../../errors/webhook-verification.erro
 import { activeSecrets, secretValue, type WebhookSecret } from '../../secrets/webhook-secret';
 import { safeEqual } from '../hmac';
 import { endpointPaths, secretProblems, type EndpointOptions } from '../provider-options';
+import { boundedId } from '../payload';
 import type { RawWebhookRequest, VerificationResult, WebhookProvider } from '../webhook-provider.interface';
 import { MvolaApiClient, type MvolaApiOptions } from './mvola-api.client';
 import { MvolaApiError } from './mvola-api.error';
@@ -71,7 +72,7 @@ export function mvola(options: MvolaProviderOptions): MvolaProvider {
       const status = callbackStatus(callback);
       return {
         provider: name,
-        id: `${lookupIdOf(callback)}:${status}`,
+        id: boundedId(`${lookupIdOf(callback)}:${status}`),
         type: status,
         payload: callback,
         payment: normalizeMvolaCallback(name, callback),

@@ -1,7 +1,6 @@
 import { WebhookPayloadError } from '../../errors/webhook-payload.error';
-import { WebhookVerificationError } from '../../errors/webhook-verification.error';
 import { payqiEvent, signPayqi } from '../../testing/sign-payqi';
-import type { RawWebhookRequest } from '../webhook-provider.interface';
+import { rawRequest, refusalReason, unsigned, type SpecDelivery } from '../provider-helpers.for-spec';
 import { payqi } from './payqi.provider';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
@@ -9,19 +8,7 @@ const nowSeconds = Math.floor(NOW.getTime() / 1000);
 const OLD_SECRET = 'payqi_old_secret_123';
 const NEW_SECRET = 'payqi_new_secret_456';
 
-function request(signed: { body: string; headers: Record<string, string> }, receivedAt = NOW): RawWebhookRequest {
-  return { method: 'POST', path: '/webhooks/payqi', headers: signed.headers, query: {}, rawBody: Buffer.from(signed.body), ip: '127.0.0.1', receivedAt };
-}
-
-function reasonOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof WebhookVerificationError) return error.reason;
-    throw error;
-  }
-  return undefined;
-}
+const request = (signed: SpecDelivery, receivedAt = NOW) => rawRequest(signed, { path: '/webhooks/payqi', receivedAt });
 
 const payment = (overrides: Record<string, unknown> = {}) => ({
   id: 'pay_7',
@@ -43,29 +30,29 @@ describe('payqi provider', () => {
     });
 
     it('refuses a wrong secret, a tampered body, missing or malformed headers', () => {
-      expect(reasonOf(() => provider.verify(request(signPayqi({ payload: event, secret: 'wrong', timestamp: nowSeconds }))))).toBe('invalid-signature');
+      expect(refusalReason(() => provider.verify(request(signPayqi({ payload: event, secret: 'wrong', timestamp: nowSeconds }))))).toBe('invalid-signature');
       const good = signPayqi({ payload: event, secret: NEW_SECRET, timestamp: nowSeconds });
-      expect(reasonOf(() => provider.verify(request({ ...good, body: good.body.replace('10.000001', '10.000002') })))).toBe('invalid-signature');
+      expect(refusalReason(() => provider.verify(request({ ...good, body: good.body.replace('10.000001', '10.000002') })))).toBe('invalid-signature');
       const { 'x-payqi-signature': signature, 'x-payqi-timestamp': timestamp } = good.headers;
-      expect(reasonOf(() => provider.verify(request({ ...good, headers: { 'x-payqi-timestamp': timestamp } })))).toBe('missing-header');
-      expect(reasonOf(() => provider.verify(request({ ...good, headers: { 'x-payqi-signature': signature } })))).toBe('missing-header');
-      expect(reasonOf(() => provider.verify(request({ ...good, headers: { 'x-payqi-signature': signature, 'x-payqi-timestamp': '2026-11-25T12:00:00Z' } })))).toBe('malformed-header');
-      expect(reasonOf(() => provider.verify(request({ ...good, headers: { 'x-payqi-signature': 'nope', 'x-payqi-timestamp': timestamp } })))).toBe('malformed-header');
+      expect(refusalReason(() => provider.verify(request({ ...good, headers: { 'x-payqi-timestamp': timestamp } })))).toBe('missing-header');
+      expect(refusalReason(() => provider.verify(request({ ...good, headers: { 'x-payqi-signature': signature } })))).toBe('missing-header');
+      expect(refusalReason(() => provider.verify(request({ ...good, headers: { 'x-payqi-signature': signature, 'x-payqi-timestamp': '2026-11-25T12:00:00Z' } })))).toBe('malformed-header');
+      expect(refusalReason(() => provider.verify(request({ ...good, headers: { 'x-payqi-signature': 'nope', 'x-payqi-timestamp': timestamp } })))).toBe('malformed-header');
     });
 
     it('refuses a timestamp more than the tolerance away either way, and accepts one just inside it', () => {
       const at = (timestamp: number) => request(signPayqi({ payload: event, secret: NEW_SECRET, timestamp }));
-      expect(reasonOf(() => provider.verify(at(nowSeconds - 301)))).toBe('timestamp-out-of-tolerance');
-      expect(reasonOf(() => provider.verify(at(nowSeconds + 301)))).toBe('timestamp-out-of-tolerance');
+      expect(refusalReason(() => provider.verify(at(nowSeconds - 301)))).toBe('timestamp-out-of-tolerance');
+      expect(refusalReason(() => provider.verify(at(nowSeconds + 301)))).toBe('timestamp-out-of-tolerance');
       expect(provider.verify(at(nowSeconds - 300))).toEqual({ secretIndex: 0 });
       expect(provider.verify(at(nowSeconds + 300))).toEqual({ secretIndex: 0 });
       const strict = payqi({ secrets: [NEW_SECRET], tolerance: 60 });
-      expect(reasonOf(() => strict.verify(at(nowSeconds - 61)))).toBe('timestamp-out-of-tolerance');
+      expect(refusalReason(() => strict.verify(at(nowSeconds - 61)))).toBe('timestamp-out-of-tolerance');
     });
 
     it('checks the signature before the timestamp: a stale unsigned request is an invalid signature', () => {
       const stale = signPayqi({ payload: event, secret: 'wrong', timestamp: nowSeconds - 3600 });
-      expect(reasonOf(() => provider.verify(request(stale)))).toBe('invalid-signature');
+      expect(refusalReason(() => provider.verify(request(stale)))).toBe('invalid-signature');
     });
 
     it('accepts the old and the new secret while rotating, until the old one expires', () => {
@@ -73,7 +60,7 @@ describe('payqi provider', () => {
       const old = signPayqi({ payload: event, secret: OLD_SECRET, timestamp: nowSeconds });
       const fresh = signPayqi({ payload: event, secret: NEW_SECRET, timestamp: nowSeconds });
       expect(rotating.verify(request(fresh))).toEqual({ secretIndex: 1 });
-      expect(reasonOf(() => rotating.verify(request(old)))).toBe('invalid-signature');
+      expect(refusalReason(() => rotating.verify(request(old)))).toBe('invalid-signature');
       const before = new Date('2026-11-25T10:59:00Z');
       const oldThen = signPayqi({ payload: event, secret: OLD_SECRET, timestamp: Math.floor(before.getTime() / 1000) });
       expect(rotating.verify(request(oldThen, before))).toEqual({ secretIndex: 0 });
@@ -93,7 +80,7 @@ describe('payqi provider', () => {
   });
 
   describe('parse and normalize', () => {
-    const parse = (body: unknown, p = provider) => p.parse(request({ body: typeof body === 'string' ? body : JSON.stringify(body), headers: {} }));
+    const parse = (body: unknown, p = provider) => p.parse(request(unsigned(body)));
 
     it('payment.completed → payment.completed, the XRP amount converted exactly to drops', () => {
       expect(parse(event)).toEqual({
@@ -163,6 +150,7 @@ describe('payqi provider', () => {
 
     it('refuses a body that is not a PayQI event', () => {
       expect(() => parse('{not json')).toThrow(new WebhookPayloadError('The body is not valid JSON.'));
+      expect(() => parse('null')).toThrow(new WebhookPayloadError('A PayQI event must be a JSON object.'));
       expect(() => parse({ type: 'payment.completed', data: {} })).toThrow('"id" and "type"');
       expect(() => parse({ id: 'evt_1', type: 'payment.completed' })).toThrow('"data" object');
       expect(() => parse(payqiEvent('payment.completed', payment({ currency: undefined })))).toThrow('needs a "currency"');

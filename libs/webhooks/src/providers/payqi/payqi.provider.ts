@@ -4,6 +4,7 @@ import { WebhookVerificationError } from '../../errors/webhook-verification.erro
 import { activeSecrets, type WebhookSecret } from '../../secrets/webhook-secret';
 import { hmac, matchHmac, type HmacAlgorithm } from '../hmac';
 import { decimalToMinor, normalizeCurrency } from '../money';
+import { dateOf, isRecord, MAX_EVENT_ID_LENGTH, parseJsonObject, text } from '../payload';
 import { endpointPaths, secretProblems, type EndpointOptions } from '../provider-options';
 import type { RawWebhookRequest, WebhookProvider } from '../webhook-provider.interface';
 
@@ -112,7 +113,7 @@ export function payqi(options: PayqiProviderOptions): PayqiProvider {
         type: event.type,
         payload: event,
         payment: normalizePayqiEvent(name, event, decimals),
-        occurredAt: dateOf(event.created),
+        occurredAt: dateOf(event.created, { numericUnit: 's' }),
       };
     },
   };
@@ -136,18 +137,10 @@ function decimalsProblems(decimals: Record<string, number> | undefined): string[
 }
 
 function parseEnvelope(rawBody: Buffer): PayqiEvent {
-  let body: unknown;
-  try {
-    body = JSON.parse(rawBody.toString('utf8'));
-  } catch {
-    throw new WebhookPayloadError('The body is not valid JSON.');
-  }
-  const event = body as Partial<PayqiEvent> | null;
-  if (!event || typeof event !== 'object' || typeof event.id !== 'string' || event.id === '' || typeof event.type !== 'string') {
-    throw new WebhookPayloadError('A PayQI event needs a string "id" and "type".');
-  }
-  if (event.id.length > 255) throw new WebhookPayloadError('A PayQI event "id" must be at most 255 characters.');
-  if (!event.data || typeof event.data !== 'object' || Array.isArray(event.data)) throw new WebhookPayloadError('A PayQI event needs a "data" object.');
+  const event = parseJsonObject(rawBody, 'A PayQI event') as Partial<PayqiEvent>;
+  if (typeof event.id !== 'string' || event.id === '' || typeof event.type !== 'string') throw new WebhookPayloadError('A PayQI event needs a string "id" and "type".');
+  if (event.id.length > MAX_EVENT_ID_LENGTH) throw new WebhookPayloadError(`A PayQI event "id" must be at most ${MAX_EVENT_ID_LENGTH} characters.`);
+  if (!isRecord(event.data)) throw new WebhookPayloadError('A PayQI event needs a "data" object.');
   return event as PayqiEvent;
 }
 
@@ -155,7 +148,7 @@ function parseEnvelope(rawBody: Buffer): PayqiEvent {
 export function normalizePayqiEvent(provider: string, event: PayqiEvent, decimals: Record<string, number> = { ...PAYQI_DEFAULT_DECIMALS }): PaymentEvent | undefined {
   const type = EVENT_TYPES[event.type];
   const { data } = event;
-  const metadata = data.metadata && typeof data.metadata === 'object' && !Array.isArray(data.metadata) ? { ...data.metadata } : {};
+  const metadata = isRecord(data.metadata) ? { ...data.metadata } : {};
   const reference = text(metadata.order_id);
   if (!type || !reference) return undefined;
   const currency = normalizeCurrency(data.currency);
@@ -178,17 +171,4 @@ function minorUnits(amount: number | string, currency: string | undefined, decim
     throw new WebhookPayloadError(`PayQI asset ${currency} has no known number of decimals; add it to the provider's \`decimals\` option, e.g. decimals: { ${currency}: 8 }.`);
   }
   return decimalToMinor(amount, places);
-}
-
-function text(value: unknown): string | undefined {
-  if (typeof value === 'string') return value === '' ? undefined : value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return undefined;
-}
-
-function dateOf(value: unknown): Date | undefined {
-  let date: Date | undefined;
-  if (typeof value === 'number' && Number.isFinite(value)) date = new Date(value * 1000);
-  else if (typeof value === 'string') date = /^\d+$/.test(value) ? new Date(Number(value) * 1000) : new Date(value);
-  return date && !Number.isNaN(date.getTime()) ? date : undefined;
 }

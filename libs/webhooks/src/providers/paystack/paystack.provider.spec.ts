@@ -1,27 +1,14 @@
 import { createHash } from 'node:crypto';
 import { WebhookPayloadError } from '../../errors/webhook-payload.error';
-import { WebhookVerificationError } from '../../errors/webhook-verification.error';
 import { paystackEvent, signPaystack } from '../../testing/sign-paystack';
-import type { RawWebhookRequest } from '../webhook-provider.interface';
+import { rawRequest, refusalReason, unsigned, type SpecDelivery } from '../provider-helpers.for-spec';
 import { PAYSTACK_IPS, paystack } from './paystack.provider';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
 const OLD_KEY = 'sk_test_old_0123456789abcdef';
 const NEW_KEY = 'sk_test_new_0123456789abcdef';
 
-function request(signed: { body: string; headers: Record<string, string> }, receivedAt = NOW): RawWebhookRequest {
-  return { method: 'POST', path: '/webhooks/paystack', headers: signed.headers, query: {}, rawBody: Buffer.from(signed.body), ip: '52.31.139.75', receivedAt };
-}
-
-function reasonOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof WebhookVerificationError) return error.reason;
-    throw error;
-  }
-  return undefined;
-}
+const request = (signed: SpecDelivery, receivedAt = NOW) => rawRequest(signed, { path: '/webhooks/paystack', ip: '52.31.139.75', receivedAt });
 
 const charge = (overrides: Record<string, unknown> = {}) => ({
   id: 302961,
@@ -53,11 +40,11 @@ describe('paystack provider', () => {
 
     it('refuses a wrong key, a tampered body, a missing or malformed header', () => {
       const wrong = signPaystack({ payload: paystackEvent('charge.success', charge()), secretKey: 'sk_test_wrong' });
-      expect(reasonOf(() => provider.verify(request(wrong)))).toBe('invalid-signature');
+      expect(refusalReason(() => provider.verify(request(wrong)))).toBe('invalid-signature');
       const good = signPaystack({ payload: paystackEvent('charge.success', charge()), secretKey: NEW_KEY });
-      expect(reasonOf(() => provider.verify(request({ ...good, body: good.body.replace('1500000', '1500001') })))).toBe('invalid-signature');
-      expect(reasonOf(() => provider.verify(request({ ...good, headers: { 'content-type': 'application/json' } })))).toBe('missing-header');
-      expect(reasonOf(() => provider.verify(request({ ...good, headers: { 'x-paystack-signature': 'abc123' } })))).toBe('malformed-header');
+      expect(refusalReason(() => provider.verify(request({ ...good, body: good.body.replace('1500000', '1500001') })))).toBe('invalid-signature');
+      expect(refusalReason(() => provider.verify(request({ ...good, headers: { 'content-type': 'application/json' } })))).toBe('missing-header');
+      expect(refusalReason(() => provider.verify(request({ ...good, headers: { 'x-paystack-signature': 'abc123' } })))).toBe('malformed-header');
     });
 
     it('never puts the expected signature or the key in its message', () => {
@@ -86,7 +73,7 @@ describe('paystack provider', () => {
     it('stops accepting a key after its notAfter', () => {
       const rotating = paystack({ secretKeys: [{ secret: OLD_KEY, notAfter: '2026-11-25T11:00:00Z' }, NEW_KEY] });
       const signed = signPaystack({ payload: paystackEvent('charge.success', charge()), secretKey: OLD_KEY });
-      expect(reasonOf(() => rotating.verify(request(signed)))).toBe('invalid-signature');
+      expect(refusalReason(() => rotating.verify(request(signed)))).toBe('invalid-signature');
       expect(rotating.verify(request(signed, new Date('2026-11-25T10:59:00Z')))).toEqual({ secretIndex: 0 });
     });
   });
@@ -116,7 +103,7 @@ describe('paystack provider', () => {
   });
 
   describe('parse and normalize', () => {
-    const parse = (body: unknown) => provider.parse(request({ body: typeof body === 'string' ? body : JSON.stringify(body), headers: {} }));
+    const parse = (body: unknown) => provider.parse(request(unsigned(body)));
 
     it('charge.success → payment.completed with every field', () => {
       const event = parse(paystackEvent('charge.success', charge()));
@@ -214,6 +201,7 @@ describe('paystack provider', () => {
 
     it('refuses a body that is not a Paystack event', () => {
       expect(() => parse('{not json')).toThrow(new WebhookPayloadError('The body is not valid JSON.'));
+      expect(() => parse('[1,2]')).toThrow(new WebhookPayloadError('A Paystack event must be a JSON object.'));
       expect(() => parse({ data: {} })).toThrow('"event"');
       expect(() => parse({ event: 'charge.success', data: null })).toThrow('"data" object');
     });

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import type { PaymentEvent, PaymentEventType, ProviderEvent } from '../../events/payment-event';
 import { WebhookPayloadError } from '../../errors/webhook-payload.error';
 import { WebhookVerificationError } from '../../errors/webhook-verification.error';
 import { activeSecrets, secretValue, type WebhookSecret } from '../../secrets/webhook-secret';
 import { hmac, matchHmac } from '../hmac';
 import { integerMinor, normalizeCurrency } from '../money';
+import { boundedId, dateOf, isRecord, parseJsonObject, sha256Hex, text } from '../payload';
 import { endpointPaths, secretProblems, type EndpointOptions } from '../provider-options';
 import type { RawWebhookRequest, WebhookProvider } from '../webhook-provider.interface';
 
@@ -49,7 +49,6 @@ export interface PaystackEventData {
 export type PaystackProvider = WebhookProvider<PaystackEvent>;
 
 const SIGNATURE_HEADER = 'x-paystack-signature';
-const MAX_ID_LENGTH = 255;
 
 /** Paystack endpoint: HMAC-SHA512 of the raw body with the secret key; no timestamp, so dedupe is what stops replays. */
 export function paystack(options: PaystackProviderOptions): PaystackProvider {
@@ -104,19 +103,9 @@ function validatePaystackOptions(options: PaystackProviderOptions): string[] {
 }
 
 function parseEnvelope(rawBody: Buffer): PaystackEvent {
-  let body: unknown;
-  try {
-    body = JSON.parse(rawBody.toString('utf8'));
-  } catch {
-    throw new WebhookPayloadError('The body is not valid JSON.');
-  }
-  const event = body as Partial<PaystackEvent> | null;
-  if (!event || typeof event !== 'object' || typeof event.event !== 'string' || event.event === '') {
-    throw new WebhookPayloadError('A Paystack event needs a string "event".');
-  }
-  if (!event.data || typeof event.data !== 'object' || Array.isArray(event.data)) {
-    throw new WebhookPayloadError('A Paystack event needs a "data" object.');
-  }
+  const event = parseJsonObject(rawBody, 'A Paystack event') as Partial<PaystackEvent>;
+  if (typeof event.event !== 'string' || event.event === '') throw new WebhookPayloadError('A Paystack event needs a string "event".');
+  if (!isRecord(event.data)) throw new WebhookPayloadError('A Paystack event needs a "data" object.');
   return event as PaystackEvent;
 }
 
@@ -128,8 +117,7 @@ function dedupeId(event: PaystackEvent, rawBody: Buffer): string {
   const { data } = event;
   const subject = text(data.id) ?? text(data.reference) ?? text(data.refund_reference) ?? refundSubject(data) ?? text(data.request_code) ?? text(data.invoice_code);
   // Nothing identifies the object: the body itself does (Paystack retries resend the same body).
-  const key = subject === undefined ? `${event.event}:body-sha256:${sha256(rawBody)}` : `${event.event}:${subject}:${text(data.status) ?? ''}`;
-  return key.length <= MAX_ID_LENGTH ? key : sha256(key);
+  return boundedId(subject === undefined ? `${event.event}:body-sha256:${sha256Hex(rawBody)}` : `${event.event}:${subject}:${text(data.status) ?? ''}`);
 }
 
 // Refund deliveries may carry only the refunded transaction's reference; the amount keeps two partial refunds apart.
@@ -189,7 +177,7 @@ function metadataOf(value: unknown): Metadata {
       return {};
     }
   }
-  return value && typeof value === 'object' && !Array.isArray(value) ? { ...(value as Metadata) } : {};
+  return isRecord(value) ? { ...value } : {};
 }
 
 function customer(value: PaystackEventData['customer']): PaymentEvent['customer'] {
@@ -197,20 +185,4 @@ function customer(value: PaystackEventData['customer']): PaymentEvent['customer'
   const phone = text(value?.phone);
   if (!email && !phone) return undefined;
   return { ...(email ? { email } : {}), ...(phone ? { phone } : {}) };
-}
-
-function text(value: unknown): string | undefined {
-  if (typeof value === 'string') return value === '' ? undefined : value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return undefined;
-}
-
-function dateOf(value: unknown): Date | undefined {
-  if (typeof value !== 'string') return undefined;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? undefined : date;
-}
-
-function sha256(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
 }

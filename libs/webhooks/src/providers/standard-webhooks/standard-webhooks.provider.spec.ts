@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { PaymentEvent } from '../../events/payment-event';
 import { WebhookPayloadError } from '../../errors/webhook-payload.error';
-import { WebhookVerificationError } from '../../errors/webhook-verification.error';
 import { signStandardWebhooks } from '../../testing/sign-standard-webhooks';
-import type { RawWebhookRequest } from '../webhook-provider.interface';
+import { rawRequest, refusalReason, type SpecDelivery } from '../provider-helpers.for-spec';
 import { standardWebhooks, type StandardWebhookMessage } from './standard-webhooks.provider';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
@@ -11,19 +10,7 @@ const nowSeconds = Math.floor(NOW.getTime() / 1000);
 const OLD_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 const NEW_SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 
-function request(signed: { body: string; headers: Record<string, string> }, receivedAt = NOW): RawWebhookRequest {
-  return { method: 'POST', path: '/webhooks/svix', headers: signed.headers, query: {}, rawBody: Buffer.from(signed.body), ip: '127.0.0.1', receivedAt };
-}
-
-function reasonOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof WebhookVerificationError) return error.reason;
-    throw error;
-  }
-  return undefined;
-}
+const request = (signed: SpecDelivery, receivedAt = NOW) => rawRequest(signed, { path: '/webhooks/svix', receivedAt });
 
 const message = { type: 'invoice.paid', timestamp: '2026-11-25T11:59:58.000Z', data: { invoice: 'inv_1', order: 'ORDER-3', amount: 4200, currency: 'eur' } };
 
@@ -41,8 +28,8 @@ describe('standardWebhooks provider', () => {
       const body = '{"test": 2432232314}';
       expect(vector.verify(request({ body, headers }, new Date(1614265330 * 1000)))).toEqual({ secretIndex: 0 });
       // The same vector, one digit changed in the body or read years later, is refused.
-      expect(reasonOf(() => vector.verify(request({ body: '{"test": 2432232315}', headers }, new Date(1614265330 * 1000))))).toBe('invalid-signature');
-      expect(reasonOf(() => vector.verify(request({ body, headers }, NOW)))).toBe('timestamp-out-of-tolerance');
+      expect(refusalReason(() => vector.verify(request({ body: '{"test": 2432232315}', headers }, new Date(1614265330 * 1000))))).toBe('invalid-signature');
+      expect(refusalReason(() => vector.verify(request({ body, headers }, NOW)))).toBe('timestamp-out-of-tolerance');
     });
 
     it('accepts a message signed by the test signer, among other signature versions', () => {
@@ -58,17 +45,17 @@ describe('standardWebhooks provider', () => {
     });
 
     it('refuses a wrong secret, a tampered body or id, missing and malformed headers', () => {
-      expect(reasonOf(() => provider.verify(request(signStandardWebhooks({ payload: message, secret: OLD_SECRET, timestamp: nowSeconds }))))).toBe('invalid-signature');
+      expect(refusalReason(() => provider.verify(request(signStandardWebhooks({ payload: message, secret: OLD_SECRET, timestamp: nowSeconds }))))).toBe('invalid-signature');
       const good = signStandardWebhooks({ payload: message, secret: NEW_SECRET, id: 'msg_1', timestamp: nowSeconds });
-      expect(reasonOf(() => provider.verify(request({ ...good, body: good.body.replace('4200', '4201') })))).toBe('invalid-signature');
-      expect(reasonOf(() => provider.verify(request({ ...good, headers: { ...good.headers, 'webhook-id': 'msg_2' } })))).toBe('invalid-signature');
+      expect(refusalReason(() => provider.verify(request({ ...good, body: good.body.replace('4200', '4201') })))).toBe('invalid-signature');
+      expect(refusalReason(() => provider.verify(request({ ...good, headers: { ...good.headers, 'webhook-id': 'msg_2' } })))).toBe('invalid-signature');
       for (const header of ['webhook-id', 'webhook-timestamp', 'webhook-signature']) {
         const headers = { ...good.headers };
         delete headers[header];
-        expect(reasonOf(() => provider.verify(request({ ...good, headers })))).toBe('missing-header');
+        expect(refusalReason(() => provider.verify(request({ ...good, headers })))).toBe('missing-header');
       }
-      expect(reasonOf(() => provider.verify(request({ ...good, headers: { ...good.headers, 'webhook-timestamp': '17e8' } })))).toBe('malformed-header');
-      expect(reasonOf(() => provider.verify(request({ ...good, headers: { ...good.headers, 'webhook-signature': 'v2,abc' } })))).toBe('malformed-header');
+      expect(refusalReason(() => provider.verify(request({ ...good, headers: { ...good.headers, 'webhook-timestamp': '17e8' } })))).toBe('malformed-header');
+      expect(refusalReason(() => provider.verify(request({ ...good, headers: { ...good.headers, 'webhook-signature': 'v2,abc' } })))).toBe('malformed-header');
     });
 
     it('names every missing header and never the expected signature', () => {
@@ -88,12 +75,12 @@ describe('standardWebhooks provider', () => {
 
     it('refuses a timestamp more than the tolerance away either way, checked after the signature', () => {
       const at = (timestamp: number, secret = NEW_SECRET) => request(signStandardWebhooks({ payload: message, secret, timestamp }));
-      expect(reasonOf(() => provider.verify(at(nowSeconds - 301)))).toBe('timestamp-out-of-tolerance');
-      expect(reasonOf(() => provider.verify(at(nowSeconds + 301)))).toBe('timestamp-out-of-tolerance');
+      expect(refusalReason(() => provider.verify(at(nowSeconds - 301)))).toBe('timestamp-out-of-tolerance');
+      expect(refusalReason(() => provider.verify(at(nowSeconds + 301)))).toBe('timestamp-out-of-tolerance');
       expect(provider.verify(at(nowSeconds - 300))).toEqual({ secretIndex: 0 });
-      expect(reasonOf(() => provider.verify(at(nowSeconds - 3600, OLD_SECRET)))).toBe('invalid-signature');
+      expect(refusalReason(() => provider.verify(at(nowSeconds - 3600, OLD_SECRET)))).toBe('invalid-signature');
       const strict = standardWebhooks({ name: 'svix', secrets: [NEW_SECRET], tolerance: 30 });
-      expect(reasonOf(() => strict.verify(at(nowSeconds - 31)))).toBe('timestamp-out-of-tolerance');
+      expect(refusalReason(() => strict.verify(at(nowSeconds - 31)))).toBe('timestamp-out-of-tolerance');
     });
 
     it('accepts the old and the new secret while rotating, until the old one expires', () => {
@@ -102,7 +89,7 @@ describe('standardWebhooks provider', () => {
       const beforeSeconds = Math.floor(before.getTime() / 1000);
       expect(rotating.verify(request(signStandardWebhooks({ payload: message, secret: OLD_SECRET, timestamp: beforeSeconds }), before))).toEqual({ secretIndex: 0 });
       expect(rotating.verify(request(signStandardWebhooks({ payload: message, secret: NEW_SECRET, timestamp: nowSeconds })))).toEqual({ secretIndex: 1 });
-      expect(reasonOf(() => rotating.verify(request(signStandardWebhooks({ payload: message, secret: OLD_SECRET, timestamp: nowSeconds }))))).toBe('invalid-signature');
+      expect(refusalReason(() => rotating.verify(request(signStandardWebhooks({ payload: message, secret: OLD_SECRET, timestamp: nowSeconds }))))).toBe('invalid-signature');
       // A sender rotating signs with both: the new one still matches.
       expect(rotating.verify(request(signStandardWebhooks({ payload: message, secret: [OLD_SECRET, NEW_SECRET], timestamp: nowSeconds })))).toEqual({ secretIndex: 1 });
     });

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import type { PaymentEvent, ProviderEvent } from '../../events/payment-event';
 import { WebhookPayloadError } from '../../errors/webhook-payload.error';
 import { WebhookVerificationError } from '../../errors/webhook-verification.error';
 import { activeSecrets, secretValue, type WebhookSecret } from '../../secrets/webhook-secret';
 import { matchHmac } from '../hmac';
+import { boundedId, dateOf, parseJsonObject } from '../payload';
 import { endpointPaths, secretProblems, type EndpointOptions } from '../provider-options';
 import type { RawWebhookRequest, WebhookProvider } from '../webhook-provider.interface';
 
@@ -33,7 +33,6 @@ export type StandardWebhooksProvider<TPayload = StandardWebhookMessage> = Webhoo
 const ID_HEADER = 'webhook-id';
 const TIMESTAMP_HEADER = 'webhook-timestamp';
 const SIGNATURE_HEADER = 'webhook-signature';
-const MAX_ID_LENGTH = 255;
 const SECRET_PREFIX = 'whsec_';
 
 /**
@@ -85,16 +84,16 @@ export function standardWebhooks<TPayload = StandardWebhookMessage>(options: Sta
     parse(req: RawWebhookRequest): ProviderEvent<TPayload> {
       const webhookId = req.headers[ID_HEADER];
       if (!webhookId) throw new WebhookPayloadError('The webhook-id header is missing.');
-      const payload = parseBody(req.rawBody) as TPayload;
+      const payload = parseJsonObject(req.rawBody, 'A Standard Webhooks message') as TPayload;
       const message = payload as StandardWebhookMessage;
       const event: Omit<ProviderEvent<TPayload>, 'payment'> = {
         provider: name,
         // The spec's idempotency key: the same for every retry of one message.
-        id: webhookId.length <= MAX_ID_LENGTH ? webhookId : createHash('sha256').update(webhookId).digest('hex'),
+        id: boundedId(webhookId),
         type: typeof message.type === 'string' && message.type !== '' ? message.type : 'message',
         payload,
         // The payload's ISO time is when the event happened; the header's is only this attempt's.
-        occurredAt: (typeof message.timestamp === 'string' ? dateOf(message.timestamp) : undefined) ?? dateOf(Number(req.headers[TIMESTAMP_HEADER]) * 1000),
+        occurredAt: dateOf(message.timestamp) ?? dateOf(Number(req.headers[TIMESTAMP_HEADER]), { numericUnit: 's' }),
       };
       return { ...event, payment: options.normalize?.(payload, event) };
     },
@@ -130,21 +129,4 @@ function decodedSize(secret: string): number | undefined {
   const encoded = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;
   if (encoded.length === 0 || encoded.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) return undefined;
   return Buffer.from(encoded, 'base64').length;
-}
-
-function parseBody(rawBody: Buffer): unknown {
-  let body: unknown;
-  try {
-    body = JSON.parse(rawBody.toString('utf8'));
-  } catch {
-    throw new WebhookPayloadError('The body is not valid JSON.');
-  }
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new WebhookPayloadError('A Standard Webhooks message must be a JSON object.');
-  return body;
-}
-
-function dateOf(value: unknown): Date | undefined {
-  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? undefined : date;
 }

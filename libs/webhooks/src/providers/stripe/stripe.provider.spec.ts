@@ -1,24 +1,11 @@
 import { signStripe, stripeEvent } from '../../testing/sign-stripe';
-import { WebhookVerificationError } from '../../errors/webhook-verification.error';
-import type { RawWebhookRequest } from '../webhook-provider.interface';
+import { rawRequest, refusalReason, unsigned, type SpecDelivery } from '../provider-helpers.for-spec';
 import { stripe } from './stripe.provider';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
 const nowSeconds = Math.floor(NOW.getTime() / 1000);
 
-function request(signed: { body: string; headers: Record<string, string> }, receivedAt = NOW): RawWebhookRequest {
-  return { method: 'POST', path: '/webhooks/stripe', headers: signed.headers, query: {}, rawBody: Buffer.from(signed.body), ip: '127.0.0.1', receivedAt };
-}
-
-function reasonOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof WebhookVerificationError) return error.reason;
-    throw error;
-  }
-  return undefined;
-}
+const request = (signed: SpecDelivery, receivedAt = NOW) => rawRequest(signed, { path: '/webhooks/stripe', receivedAt });
 
 const session = (overrides: Record<string, unknown> = {}) => ({
   id: 'cs_test_1',
@@ -52,17 +39,17 @@ describe('stripe provider', () => {
 
     it('refuses a wrong secret, a tampered body, a missing or malformed header', () => {
       const signed = signStripe({ payload: stripeEvent('x', {}), secret: 'whsec_test_wrong', timestamp: nowSeconds });
-      expect(reasonOf(() => provider.verify(request(signed)))).toBe('invalid-signature');
+      expect(refusalReason(() => provider.verify(request(signed)))).toBe('invalid-signature');
       const good = signStripe({ payload: stripeEvent('x', {}), secret: 'whsec_test_new', timestamp: nowSeconds });
-      expect(reasonOf(() => provider.verify(request({ ...good, body: good.body.replace('"x"', '"y"') })))).toBe('invalid-signature');
-      expect(reasonOf(() => provider.verify(request({ ...good, headers: {} })))).toBe('missing-header');
-      expect(reasonOf(() => provider.verify(request({ ...good, headers: { 'stripe-signature': 'nonsense' } })))).toBe('malformed-header');
+      expect(refusalReason(() => provider.verify(request({ ...good, body: good.body.replace('"x"', '"y"') })))).toBe('invalid-signature');
+      expect(refusalReason(() => provider.verify(request({ ...good, headers: {} })))).toBe('missing-header');
+      expect(refusalReason(() => provider.verify(request({ ...good, headers: { 'stripe-signature': 'nonsense' } })))).toBe('malformed-header');
     });
 
     it('refuses a timestamp older than the tolerance, and accepts one just inside it', () => {
       const tolerant = stripe({ secrets: ['whsec_test_new'], tolerance: 300 });
       const old = signStripe({ payload: stripeEvent('x', {}), secret: 'whsec_test_new', timestamp: nowSeconds - 301 });
-      expect(reasonOf(() => tolerant.verify(request(old)))).toBe('timestamp-out-of-tolerance');
+      expect(refusalReason(() => tolerant.verify(request(old)))).toBe('timestamp-out-of-tolerance');
       const recent = signStripe({ payload: stripeEvent('x', {}), secret: 'whsec_test_new', timestamp: nowSeconds - 299 });
       expect(tolerant.verify(request(recent))).toEqual({ secretIndex: 0 });
     });
@@ -70,7 +57,7 @@ describe('stripe provider', () => {
     it('stops accepting a secret after its notAfter', () => {
       const rotating = stripe({ secrets: [{ secret: 'whsec_test_old', notAfter: '2026-11-25T11:00:00Z' }, 'whsec_test_new'] });
       const signed = signStripe({ payload: stripeEvent('x', {}), secret: 'whsec_test_old', timestamp: nowSeconds });
-      expect(reasonOf(() => rotating.verify(request(signed)))).toBe('invalid-signature');
+      expect(refusalReason(() => rotating.verify(request(signed)))).toBe('invalid-signature');
       expect(rotating.verify(request(signed, new Date('2026-11-25T10:59:00Z')))).toEqual({ secretIndex: 0 });
     });
   });
@@ -86,7 +73,7 @@ describe('stripe provider', () => {
   });
 
   describe('parse and normalize', () => {
-    const parse = (type: string, object: object) => provider.parse(request({ body: JSON.stringify(stripeEvent(type, object, { id: 'evt_1', created: nowSeconds })), headers: {} }));
+    const parse = (type: string, object: object) => provider.parse(request(unsigned(stripeEvent(type, object, { id: 'evt_1', created: nowSeconds }))));
 
     it.each([
       ['checkout.session.completed', 'payment.completed', session()],
@@ -150,8 +137,9 @@ describe('stripe provider', () => {
     });
 
     it('refuses a body that is not a Stripe event', () => {
-      const bad = (body: string) => () => provider.parse(request({ body, headers: {} }));
+      const bad = (body: string) => () => provider.parse(request(unsigned(body)));
       expect(bad('{not json')).toThrow('not valid JSON');
+      expect(bad('[{"id":"evt_1"}]')).toThrow('A Stripe event must be a JSON object.');
       expect(bad('{"id":"evt_1"}')).toThrow('"id" and "type"');
       expect(bad('{"id":"evt_1","type":"x","created":1}')).toThrow('data.object');
     });

@@ -4,6 +4,7 @@ import { WebhookPayloadError } from '../../errors/webhook-payload.error';
 import { WebhookVerificationError } from '../../errors/webhook-verification.error';
 import { activeSecrets, type WebhookSecret } from '../../secrets/webhook-secret';
 import { normalizeCurrency } from '../money';
+import { parseJsonObject } from '../payload';
 import { endpointPaths, secretProblems, type EndpointOptions } from '../provider-options';
 import type { RawWebhookRequest, WebhookProvider } from '../webhook-provider.interface';
 
@@ -62,16 +63,8 @@ export function stripe(options: StripeProviderOptions): StripeProvider {
 }
 
 function parseEnvelope(rawBody: Buffer): Stripe.Event {
-  let body: unknown;
-  try {
-    body = JSON.parse(rawBody.toString('utf8'));
-  } catch {
-    throw new WebhookPayloadError('The body is not valid JSON.');
-  }
-  const event = body as Partial<Stripe.Event> | null;
-  if (!event || typeof event !== 'object' || typeof event.id !== 'string' || typeof event.type !== 'string') {
-    throw new WebhookPayloadError('A Stripe event needs a string "id" and "type".');
-  }
+  const event = parseJsonObject(rawBody, 'A Stripe event') as Partial<Stripe.Event>;
+  if (typeof event.id !== 'string' || typeof event.type !== 'string') throw new WebhookPayloadError('A Stripe event needs a string "id" and "type".');
   if (!event.data || typeof event.data !== 'object' || typeof event.data.object !== 'object' || event.data.object === null) {
     throw new WebhookPayloadError('A Stripe event needs a "data.object".');
   }
