@@ -66,4 +66,7 @@ export type {
 export { TypeOrmInboxStore } from './store/typeorm-inbox.store';
 export { LeaseLostError } from './store/lease-lost.error';
 export { WEBHOOK_MIGRATIONS } from './store/migrations';
+export { WEBHOOK_ENTITIES } from './store/entities';
+export { WebhookDeliveryEntity } from './store/webhook-delivery.entity';
+export { WebhookHandlerRunEntity } from './store/webhook-handler-run.entity';
 export { WebhookMigrator } from './store/webhook-migrator';
