@@ -1,0 +1,70 @@
+import { createHmac } from 'node:crypto';
+import request from 'supertest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RecordingHandlers } from './support/recording-handlers';
+import { createTestDatabase, type TestDatabase } from './support/test-database';
+import { PLATFORMS, startWebhookApp, type WebhookApp } from './support/webhook-app';
+import { acmePay } from './fixtures/acme-pay.provider';
+import { stripe } from 'nestjs-payment-webhooks';
+
+const SECRET = 'acme_test_secret';
+
+describe.each(PLATFORMS)('A custom WebhookProvider on %s', (platform) => {
+  let database: TestDatabase;
+  let harness: WebhookApp;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    harness = await startWebhookApp({
+      platform,
+      database,
+      webhooks: { providers: [acmePay(SECRET), stripe({ secrets: ['whsec_test_unused'] })], worker: false },
+      providers: [RecordingHandlers],
+    });
+  });
+
+  afterAll(async () => {
+    await harness?.close();
+    await database?.drop();
+  });
+
+  const send = (body: string, signature?: string) =>
+    request(harness.url)
+      .post('/webhooks/acmepay')
+      .set({ 'content-type': 'application/json', ...(signature ? { 'x-acme-signature': signature } : {}) })
+      .send(body);
+  const sign = (body: string, secret = SECRET) => createHmac('sha256', secret).update(body).digest('hex');
+
+  it('is served, verified, stored, deduplicated and dispatched like a built-in', async () => {
+    const body = JSON.stringify({ id: `acme_${platform}`, kind: 'paid', order: 'ORD-ACME', cents: 1250, currency: 'USD' });
+    const first = await send(body, sign(body));
+    expect(first.body).toMatchObject({ received: true, duplicate: false });
+    expect((await send(body, sign(body))).body).toEqual({ received: true, id: first.body.id, duplicate: true });
+    await harness.deliveries.runOnce();
+    expect(harness.get(RecordingHandlers).calls).toEqual([expect.objectContaining({ handler: 'completed', reference: 'ORD-ACME' })]);
+  });
+
+  it.each([
+    ['no signature', undefined, 401, 'missing-header'],
+    ['a wrong signature', 'wrong', 401, 'invalid-signature'],
+  ])('refuses %s', async (_name, secret, status, reason) => {
+    const body = JSON.stringify({ id: 'acme_bad', kind: 'paid', order: 'X', cents: 1, currency: 'USD' });
+    const response = await send(body, secret && sign(body, secret));
+    expect(response.status).toBe(status);
+    expect(response.body.reason).toBe(reason);
+  });
+
+  it('a signed body that is not JSON → 400 invalid-payload', async () => {
+    const response = await send('{oops', sign('{oops'));
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ reason: 'invalid-payload', message: 'The body is not JSON.' });
+  });
+});
+
+it('the README shows this provider verbatim', () => {
+  const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+  const source = readFileSync(join(__dirname, 'fixtures', 'acme-pay.provider.ts'), 'utf8');
+  const code = source.slice(source.indexOf('import { createHmac'));
+  expect(readme).toContain(code.trim());
+});
