@@ -1,8 +1,13 @@
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource, EventSubscriber, type EntitySubscriberInterface, type TransactionCommitEvent } from 'typeorm';
 import { OnPaymentCompleted, stripe, WebhookMonitor, type WebhookLeaseLost, type PaymentEvent, type WebhookHandlerContext, type WebhooksModuleOptions } from 'nestjs-payment-webhooks';
 import { signStripe, stripeEvent } from 'nestjs-payment-webhooks/testing';
+import { AppProcess } from './support/app-process';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
 import { TestClock } from './support/test-clock';
 import { startWebhookApp, type WebhookApp } from './support/webhook-app';
@@ -91,8 +96,8 @@ describe('ctx.transaction: effects and outcomes commit together', () => {
     expect((await app.deliveries.get(id))!.handlers).toEqual([expect.objectContaining({ status: 'succeeded', attempts: 2 })]);
   });
 
-  // Two replicas in one process share SQLite's single writer lock synchronously, so the race is staged
-  // on PostgreSQL, where replicas really run side by side (SQLite is the single-instance store).
+  // Replicas in one process would share SQLite's writer lock synchronously; on SQLite the race is
+  // staged with real processes below.
   const onPostgres = process.env.TEST_DATABASE_URL ? it : it.skip;
   onPostgres('two replicas racing on one delivery produce the effect once: the replica that lost its lease rolls back', async () => {
     const clock = new TestClock(Date.now() + 3_600_000);
@@ -126,3 +131,39 @@ async function waitFor(condition: () => Promise<boolean> | boolean, timeoutMs = 
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+describe('ctx.transaction across two real processes on one SQLite file', () => {
+  const file = join(tmpdir(), `webhooks-race-${randomUUID()}.sqlite`);
+  const processes: AppProcess[] = [];
+  afterAll(async () => {
+    for (const app of processes) {
+      app.terminate();
+      await app.exited;
+    }
+    for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+  });
+
+  it('a replica that sees the lease expired while the handler transaction is open cannot apply the effect again', async () => {
+    const slow = new AppProcess({ SQLITE_FILE: file, TRANSACTIONAL: '1', HANDLER_MS: '6000', LEASE_MS: '1000' });
+    processes.push(slow);
+    await slow.url();
+    const db = new DataSource({ type: 'better-sqlite3', database: file, timeout: 30_000 });
+    await db.initialize();
+    await db.query('CREATE TABLE effects (reference varchar(64) NOT NULL, pid integer NOT NULL)');
+
+    const id = await slow.deliver('PROC-RACE');
+    await slow.line(/handler started/);
+    // Its clock is an hour ahead: to it, the slow replica's lease has long expired. It starts (reading
+    // the schema, not migrating) while the slow handler's transaction is still open, and tries to claim.
+    const fast = new AppProcess({ SQLITE_FILE: file, TRANSACTIONAL: '1', HANDLER_MS: '0', CLOCK_OFFSET_MS: '3600000', MIGRATIONS_RUN: '0' });
+    processes.push(fast);
+    await fast.url();
+    expect(slow.output).not.toContain('handler finished');
+    await slow.line(/handler finished/);
+
+    await waitFor(async () => (await db.query('SELECT status FROM webhook_deliveries WHERE id = ?', [id]))[0].status === 'processed', 20_000);
+    expect(await db.query('SELECT reference FROM effects')).toEqual([{ reference: 'PROC-RACE' }]);
+    expect(fast.output).not.toContain('handler started');
+    await db.destroy();
+  });
+});
