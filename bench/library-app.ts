@@ -1,0 +1,47 @@
+// The library alone, for `npm run bench`: WebhooksModule with one Stripe endpoint on PostgreSQL, the
+// background worker off, so the measure is the request path only (verify, store, acknowledge), like the
+// hand-written receiver. Run from source, without a build:
+//   node -r ts-node/register/transpile-only -r tsconfig-paths/register bench/library-app.ts
+// Environment: PORT, DATABASE_URL, STRIPE_WEBHOOK_SECRET.
+import 'reflect-metadata';
+import { Controller, Get, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { stripe, WebhooksModule } from 'nestjs-payment-webhooks';
+
+@Controller('health')
+class HealthController {
+  @Get()
+  health(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+}
+
+@Module({
+  imports: [
+    TypeOrmModule.forRoot({ type: 'postgres', url: process.env.DATABASE_URL, logging: false }),
+    WebhooksModule.forRoot({
+      providers: [stripe({ secrets: [process.env.STRIPE_WEBHOOK_SECRET ?? ''] })],
+      worker: false,
+      migrationsRun: true,
+    }),
+  ],
+  controllers: [HealthController],
+})
+class LibraryBenchModule {}
+
+async function main(): Promise<void> {
+  const app = await NestFactory.create(LibraryBenchModule, { logger: ['error', 'warn'] });
+  app.enableShutdownHooks();
+  await app.listen(Number(process.env.PORT ?? 3002), '127.0.0.1');
+  // Started with an IPC channel by bench/run.js: if the bench dies, so does this process.
+  if (process.channel) {
+    process.once('disconnect', () => void app.close().finally(() => process.exit(0)));
+    process.channel.unref();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.stack : error);
+  process.exit(1);
+});
