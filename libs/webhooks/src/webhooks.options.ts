@@ -18,7 +18,7 @@ export interface WebhooksModuleOptions {
   leaseMs?: number;
   /** How often each instance looks for due deliveries. Default 1 s. */
   pollIntervalMs?: number;
-  /** Deliveries claimed per round. Default 20. */
+  /** Deliveries claimed and processed at once per instance. Keep it below the connection pool size, so acknowledgements always find a connection. Default 5. */
   batchSize?: number;
   /** Process deliveries in the background. Turn off to drive processing with `runOnce()` (tests, cron). Default true. */
   worker?: boolean;
@@ -117,7 +117,7 @@ export function resolveWebhooksConfig(options: WebhooksModuleOptions, adminPath?
     },
     leaseMs: positive(options.leaseMs, 60_000, 'leaseMs'),
     pollIntervalMs: positive(options.pollIntervalMs, 1000, 'pollIntervalMs'),
-    batchSize: positive(options.batchSize, 20, 'batchSize'),
+    batchSize: positive(options.batchSize, 5, 'batchSize'),
     worker: options.worker ?? true,
     migrationsRun: options.migrationsRun ?? process.env.NODE_ENV !== 'production',
     shutdownGraceMs: positive(options.shutdownGraceMs, 10_000, 'shutdownGraceMs'),

@@ -89,21 +89,28 @@ export class TypeOrmInboxStore implements WebhookInboxStore {
   }
 
   claimDue(request: { owner: string; now: Date; leaseMs: number; limit: number }): Promise<ClaimedDelivery[]> {
-    const now = request.now.getTime();
-    const due = `((status IN ('pending', 'failed') AND next_attempt_at <= ?) OR (status = 'processing' AND lease_expires_at <= ?))`;
-    // PostgreSQL: SKIP LOCKED lets concurrent claimers take disjoint rows; SQLite serializes writers anyway.
-    const pick = `SELECT id FROM webhook_deliveries WHERE ${due} ORDER BY next_attempt_at LIMIT ?${this.postgres ? ' FOR UPDATE SKIP LOCKED' : ''}`;
     return this.exclusive(async () => {
-      const rows = await this.dataSource.query(
-        this.sql(
-          `UPDATE webhook_deliveries SET status = 'processing', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
-           WHERE id IN (${pick}) RETURNING ${DELIVERY_COLUMNS}`,
-        ),
-        [request.owner, now + request.leaseMs, now, now, now, request.limit],
-      );
-      const claimed = (returnedRows(rows) as Row[]).map((row) => toDelivery(row, []) as ClaimedDelivery);
+      // Due deliveries first; then leases that expired (an instance died or stalled), if room is left.
+      const claimed = await this.claimWhere(`status IN ('pending', 'failed') AND next_attempt_at <= ?`, 'next_attempt_at', request, request.limit);
+      if (claimed.length < request.limit) {
+        claimed.push(...(await this.claimWhere(`status = 'processing' AND lease_expires_at <= ?`, 'lease_expires_at', request, request.limit - claimed.length)));
+      }
       return this.withHandlers(claimed);
     });
+  }
+
+  /** One atomic claim: PostgreSQL's SKIP LOCKED lets concurrent claimers take disjoint rows; SQLite serializes writers. */
+  private async claimWhere(condition: string, order: string, request: { owner: string; now: Date; leaseMs: number }, limit: number): Promise<ClaimedDelivery[]> {
+    const now = request.now.getTime();
+    const rows = await this.dataSource.query(
+      this.sql(
+        `UPDATE webhook_deliveries SET status = 'processing', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
+         WHERE id IN (SELECT id FROM webhook_deliveries WHERE ${condition} ORDER BY ${order} LIMIT ?${this.postgres ? ' FOR UPDATE SKIP LOCKED' : ''})
+         RETURNING ${DELIVERY_COLUMNS}`,
+      ),
+      [request.owner, now + request.leaseMs, now, now, limit],
+    );
+    return returnedRows(rows).map((row) => toDelivery(row, []) as ClaimedDelivery);
   }
 
   extendLease(id: string, owner: string, until: Date, now: Date): Promise<boolean> {

@@ -10,7 +10,8 @@ import { WebhookHandlerRunEntity } from './webhook-handler-run.entity';
  */
 @Entity('webhook_deliveries')
 @Unique('uq_webhook_deliveries_provider_event', ['provider', 'eventId'])
-@Index('ix_webhook_deliveries_due', ['status', 'nextAttemptAt'])
+@Index('ix_webhook_deliveries_due', ['nextAttemptAt'], { where: `status IN ('pending', 'failed')` })
+@Index('ix_webhook_deliveries_leased', ['leaseExpiresAt'], { where: `status = 'processing'` })
 export class WebhookDeliveryEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
