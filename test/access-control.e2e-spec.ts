@@ -1,8 +1,8 @@
 import request from 'supertest';
 import { mvola, paystack, WebhookMonitor } from 'nestjs-payment-webhooks';
 import { mvolaCallback, paystackEvent, signPaystack } from 'nestjs-payment-webhooks/testing';
-import { createTestDatabase, type TestDatabase } from './support/test-database';
-import { PLATFORMS, startWebhookApp, type WebhookApp } from './support/webhook-app';
+import { useWebhookApp } from './support/use-webhook-app';
+import { PLATFORMS, type WebhookApp } from './support/webhook-app';
 
 const SECRET_KEY = 'sk_test_access_control';
 const TOKEN = 'cb-token-current';
@@ -10,34 +10,27 @@ const charge = (reference: string) => paystackEvent('charge.success', { id: Numb
 
 describe.each(PLATFORMS)('IP allow-lists and URL tokens on %s', (platform) => {
   describe.each([false, true])('trust proxy %s', (trustProxy) => {
-    let database: TestDatabase;
+    const app = useWebhookApp({
+      platform,
+      trustProxy,
+      webhooks: {
+        worker: false,
+        providers: [
+          paystack({ secretKey: SECRET_KEY, allowIps: ['52.31.139.75', '127.0.0.0/8', '::1'] }),
+          paystack({ name: 'paystack-strict', secretKey: SECRET_KEY, allowIps: ['52.31.139.75'] }),
+          mvola({
+            callbackToken: ['cb-token-previous', TOKEN],
+            api: { baseUrl: 'http://127.0.0.1:9', consumerKey: 'k', consumerSecret: 's', partnerName: 'Demo', partnerMsisdn: '0343500003' },
+          }),
+        ],
+      },
+    });
     let harness: WebhookApp;
     const reasons: string[] = [];
 
-    beforeAll(async () => {
-      database = await createTestDatabase();
-      harness = await startWebhookApp({
-        platform,
-        database,
-        trustProxy,
-        webhooks: {
-          worker: false,
-          providers: [
-            paystack({ secretKey: SECRET_KEY, allowIps: ['52.31.139.75', '127.0.0.0/8', '::1'] }),
-            paystack({ name: 'paystack-strict', secretKey: SECRET_KEY, allowIps: ['52.31.139.75'] }),
-            mvola({
-              callbackToken: ['cb-token-previous', TOKEN],
-              api: { baseUrl: 'http://127.0.0.1:9', consumerKey: 'k', consumerSecret: 's', partnerName: 'Demo', partnerMsisdn: '0343500003' },
-            }),
-          ],
-        },
-      });
+    beforeAll(() => {
+      harness = app();
       harness.get(WebhookMonitor).refused$.subscribe((refusal) => reasons.push(refusal.reason));
-    });
-
-    afterAll(async () => {
-      await harness?.close();
-      await database?.drop();
     });
 
     it('accepts an allowed address', async () => {

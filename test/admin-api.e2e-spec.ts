@@ -1,37 +1,32 @@
 import request from 'supertest';
 import { stripe } from 'nestjs-payment-webhooks';
-import { signStripe, stripeEvent } from 'nestjs-payment-webhooks/testing';
+import { signStripe } from 'nestjs-payment-webhooks/testing';
 import { RecordingHandlers } from './support/recording-handlers';
-import { createTestDatabase, type TestDatabase } from './support/test-database';
+import { checkoutCompleted } from './support/stripe-fixtures';
+import { createTestDatabase } from './support/test-database';
+import { useWebhookApp } from './support/use-webhook-app';
 import { MATRIX, startWebhookApp, type WebhookApp } from './support/webhook-app';
 
 const SECRET = 'whsec_test_admin';
 const TOKEN = 'admin-token-for-tests';
 
 describe.each(MATRIX)('Admin API on %s with %s', (platform, registration) => {
-  let database: TestDatabase;
+  const app = useWebhookApp({
+    platform,
+    registration,
+    extras: { adminPath: 'ops/webhooks' },
+    webhooks: { providers: [stripe({ secrets: [SECRET] })], worker: false, maxAttempts: 1, adminToken: ['admin-token-old', TOKEN] },
+    providers: [RecordingHandlers],
+  });
   let harness: WebhookApp;
   let deliveryId: string;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    harness = await startWebhookApp({
-      platform,
-      registration,
-      database,
-      extras: { adminPath: 'ops/webhooks' },
-      webhooks: { providers: [stripe({ secrets: [SECRET] })], worker: false, maxAttempts: 1, adminToken: ['admin-token-old', TOKEN] },
-      providers: [RecordingHandlers],
-    });
+    harness = app();
     harness.get(RecordingHandlers).failCompleted = 1;
-    const signed = signStripe({ secret: SECRET, payload: stripeEvent('checkout.session.completed', { id: 'cs_a', object: 'checkout.session', payment_status: 'paid', client_reference_id: 'ADMIN-1', metadata: {}, amount_total: 1, currency: 'usd' }) });
+    const signed = signStripe({ secret: SECRET, payload: checkoutCompleted('ADMIN-1') });
     deliveryId = (await request(harness.url).post('/webhooks/stripe').set(signed.headers).send(signed.body)).body.id;
     await harness.deliveries.runOnce();
-  });
-
-  afterAll(async () => {
-    await harness?.close();
-    await database?.drop();
   });
 
   const admin = () => ({ authorization: `Bearer ${TOKEN}` });

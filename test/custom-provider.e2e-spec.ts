@@ -3,31 +3,21 @@ import request from 'supertest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RecordingHandlers } from './support/recording-handlers';
-import { createTestDatabase, type TestDatabase } from './support/test-database';
-import { PLATFORMS, startWebhookApp, type WebhookApp } from './support/webhook-app';
+import { useWebhookApp } from './support/use-webhook-app';
+import { PLATFORMS, type WebhookApp } from './support/webhook-app';
 import { acmePay } from './fixtures/acme-pay.provider';
 import { stripe } from 'nestjs-payment-webhooks';
 
 const SECRET = 'acme_test_secret';
 
 describe.each(PLATFORMS)('A custom WebhookProvider on %s', (platform) => {
-  let database: TestDatabase;
+  const app = useWebhookApp({
+    platform,
+    webhooks: { providers: [acmePay(SECRET), stripe({ secrets: ['whsec_test_unused'] })], worker: false },
+    providers: [RecordingHandlers],
+  });
   let harness: WebhookApp;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    harness = await startWebhookApp({
-      platform,
-      database,
-      webhooks: { providers: [acmePay(SECRET), stripe({ secrets: ['whsec_test_unused'] })], worker: false },
-      providers: [RecordingHandlers],
-    });
-  });
-
-  afterAll(async () => {
-    await harness?.close();
-    await database?.drop();
-  });
+  beforeAll(() => (harness = app()));
 
   const send = (body: string, signature?: string) =>
     request(harness.url)

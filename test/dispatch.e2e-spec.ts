@@ -1,25 +1,14 @@
 import request from 'supertest';
 import { stripe } from 'nestjs-payment-webhooks';
-import { signStripe, stripeEvent } from 'nestjs-payment-webhooks/testing';
+import { signStripe } from 'nestjs-payment-webhooks/testing';
 import { RecordingHandlers } from './support/recording-handlers';
+import { checkoutCompleted } from './support/stripe-fixtures';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
 import { TestClock } from './support/test-clock';
 import { PLATFORMS, startWebhookApp, type WebhookApp } from './support/webhook-app';
 
 const SECRET = 'whsec_test_dispatch';
 const HOUR = 3_600_000;
-
-const paid = (reference: string) =>
-  stripeEvent('checkout.session.completed', {
-    id: `cs_${reference}`,
-    object: 'checkout.session',
-    amount_total: 1000,
-    currency: 'usd',
-    payment_status: 'paid',
-    status: 'complete',
-    client_reference_id: reference,
-    metadata: {},
-  });
 
 describe.each(PLATFORMS)('Dispatch on %s', (platform) => {
   let database: TestDatabase;
@@ -62,7 +51,7 @@ describe.each(PLATFORMS)('Dispatch on %s', (platform) => {
   };
 
   it('retries only the failing handler, with backoff, until it succeeds', async () => {
-    const event = paid('RETRY-1');
+    const event = checkoutCompleted('RETRY-1');
     handlers.failCompleted = 2;
     const id = await deliver(event);
 
@@ -91,7 +80,7 @@ describe.each(PLATFORMS)('Dispatch on %s', (platform) => {
   });
 
   it('marks a delivery dead after maxAttempts, and replay runs it again once fixed', async () => {
-    const event = paid('DEAD-1');
+    const event = checkoutCompleted('DEAD-1');
     handlers.failCompleted = Infinity;
     const id = await deliver(event);
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -117,7 +106,7 @@ describe.each(PLATFORMS)('Dispatch on %s', (platform) => {
   });
 
   it('20 concurrent copies of one delivery: one row, one id, the handler runs once', async () => {
-    const event = paid('DUP-20');
+    const event = checkoutCompleted('DUP-20');
     const signed = signStripe({ payload: event, secret: SECRET, timestamp: Math.floor(clock.now().getTime() / 1000) });
     const responses = await Promise.all(
       Array.from({ length: 20 }, () => request(harness.url).post('/webhooks/stripe').set(signed.headers).send(signed.body)),
@@ -142,7 +131,7 @@ describe('Background worker', () => {
       providers: [RecordingHandlers],
     });
     try {
-      const event = paid('BG-1');
+      const event = checkoutCompleted('BG-1');
       const signed = signStripe({ payload: event, secret: SECRET });
       const response = await request(harness.url).post('/webhooks/stripe').set(signed.headers).send(signed.body);
       // Long poll interval: only the nudge after storing can make this fast.
@@ -168,7 +157,7 @@ describe('Two instances sharing one database', () => {
     const first = await start('express');
     const second = await start('fastify');
     try {
-      const events = Array.from({ length: 200 }, (_, i) => paid(`PAIR-${i}`));
+      const events = Array.from({ length: 200 }, (_, i) => checkoutCompleted(`PAIR-${i}`));
       // Every event once to a random instance, 50 of them a second time to the other one.
       const sends = events.map((event, i) => ({ event, target: i % 2 ? first : second }));
       for (const { event, target } of sends.slice(0, 50)) sends.push({ event, target: target === first ? second : first });

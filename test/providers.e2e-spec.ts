@@ -24,8 +24,8 @@ import {
   stripeEvent,
   type SignedRequest,
 } from 'nestjs-payment-webhooks/testing';
-import { createTestDatabase, type TestDatabase } from './support/test-database';
-import { PLATFORMS, startWebhookApp, type WebhookApp } from './support/webhook-app';
+import { useWebhookApp } from './support/use-webhook-app';
+import { PLATFORMS, type WebhookApp } from './support/webhook-app';
 
 const SW_OLD = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const SW_NEW = 'whsec_dGVzdC1zdGFuZGFyZC13ZWJob29rcy1rZXk=';
@@ -136,18 +136,9 @@ function endpoints(): WebhookProvider[] {
 }
 
 describe.each(PLATFORMS)('Every provider end to end on %s', (platform) => {
-  let database: TestDatabase;
+  const app = useWebhookApp({ platform, webhooks: { providers: endpoints(), worker: false }, providers: [SeenPayments] });
   let harness: WebhookApp;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    harness = await startWebhookApp({ platform, database, webhooks: { providers: endpoints(), worker: false }, providers: [SeenPayments] });
-  });
-
-  afterAll(async () => {
-    await harness?.close();
-    await database?.drop();
-  });
+  beforeAll(() => (harness = app()));
 
   const send = (c: Case, signed: SignedRequest, path = c.path) => request(harness.url)[c.method ?? 'post'](path).set(signed.headers).send(signed.body);
 

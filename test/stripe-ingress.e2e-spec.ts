@@ -3,43 +3,23 @@ import request from 'supertest';
 import { REFUSAL_CHANNEL, stripe, WebhookMonitor, type WebhookRefusal } from 'nestjs-payment-webhooks';
 import { signStripe, stripeEvent } from 'nestjs-payment-webhooks/testing';
 import { RecordingHandlers } from './support/recording-handlers';
-import { createTestDatabase, type TestDatabase } from './support/test-database';
-import { MATRIX, startWebhookApp, type WebhookApp } from './support/webhook-app';
+import { checkoutCompleted } from './support/stripe-fixtures';
+import { useWebhookApp } from './support/use-webhook-app';
+import { MATRIX, type WebhookApp } from './support/webhook-app';
 
 const SECRET = 'whsec_test_ingress';
 
-const paidSession = (reference: string) =>
-  stripeEvent('checkout.session.completed', {
-    id: 'cs_test_1',
-    object: 'checkout.session',
-    amount_total: 2500,
-    currency: 'eur',
-    payment_status: 'paid',
-    status: 'complete',
-    client_reference_id: reference,
-    metadata: {},
-    payment_intent: 'pi_1',
-  });
+const paidSession = (reference: string) => checkoutCompleted(reference, { payment_intent: 'pi_1' });
 
 describe.each(MATRIX)('Stripe ingress on %s with %s', (platform, registration) => {
-  let database: TestDatabase;
+  const app = useWebhookApp({
+    platform,
+    registration,
+    webhooks: { providers: [stripe({ secrets: [SECRET] })], worker: false, bodyLimit: 64 * 1024 },
+    providers: [RecordingHandlers],
+  });
   let harness: WebhookApp;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    harness = await startWebhookApp({
-      platform,
-      registration,
-      database,
-      webhooks: { providers: [stripe({ secrets: [SECRET] })], worker: false, bodyLimit: 64 * 1024 },
-      providers: [RecordingHandlers],
-    });
-  });
-
-  afterAll(async () => {
-    await harness?.close();
-    await database?.drop();
-  });
+  beforeAll(() => (harness = app()));
 
   const post = (signed: { body: string; headers: Record<string, string> }, path = '/webhooks/stripe') =>
     request(harness.url).post(path).set(signed.headers).send(signed.body);

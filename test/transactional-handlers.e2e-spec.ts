@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource, EventSubscriber, type EntitySubscriberInterface, type TransactionCommitEvent } from 'typeorm';
 import { OnPaymentCompleted, stripe, WebhookMonitor, type WebhookLeaseLost, type PaymentEvent, type WebhookHandlerContext, type WebhooksModuleOptions } from 'nestjs-payment-webhooks';
-import { signStripe, stripeEvent } from 'nestjs-payment-webhooks/testing';
+import { signStripe } from 'nestjs-payment-webhooks/testing';
 import { AppProcess } from './support/app-process';
+import { checkoutCompleted } from './support/stripe-fixtures';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
 import { TestClock } from './support/test-clock';
 import { startWebhookApp, type WebhookApp } from './support/webhook-app';
@@ -46,8 +47,6 @@ function placeholders(dataSource: DataSource, count: number): string {
   return Array.from({ length: count }, (_, i) => (dataSource.options.type === 'postgres' ? `$${i + 1}` : '?')).join(', ');
 }
 
-const paid = (reference: string) =>
-  stripeEvent('checkout.session.completed', { id: `cs_${reference}`, object: 'checkout.session', amount_total: 100, currency: 'eur', payment_status: 'paid', status: 'complete', client_reference_id: reference, metadata: {} });
 
 describe('ctx.transaction: effects and outcomes commit together', () => {
   let database: TestDatabase;
@@ -65,7 +64,7 @@ describe('ctx.transaction: effects and outcomes commit together', () => {
     (await app.get(DataSource).query(`SELECT delivery_id FROM paid_effects WHERE reference = ${placeholders(app.get(DataSource), 1)}`, [reference])).length;
 
   const deliver = async (app: WebhookApp, reference: string) => {
-    const signed = signStripe({ payload: paid(reference), secret: SECRET });
+    const signed = signStripe({ payload: checkoutCompleted(reference), secret: SECRET });
     return (await request(app.url).post('/webhooks/stripe').set(signed.headers).send(signed.body)).body.id as string;
   };
 

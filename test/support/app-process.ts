@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import request from 'supertest';
-import { signStripe, stripeEvent } from 'nestjs-payment-webhooks/testing';
+import { signStripe } from 'nestjs-payment-webhooks/testing';
+import { checkoutCompleted } from './stripe-fixtures';
 
 /** A real process running test/fixtures/app-process.main.ts; lines of its output can be awaited. */
 export class AppProcess {
@@ -40,7 +41,7 @@ export class AppProcess {
   async deliver(reference: string): Promise<string> {
     const signed = signStripe({
       secret: 'whsec_test_processes',
-      payload: stripeEvent('checkout.session.completed', { id: `cs_${reference}`, object: 'checkout.session', payment_status: 'paid', client_reference_id: reference, metadata: {}, amount_total: 100, currency: 'eur' }),
+      payload: checkoutCompleted(reference),
     });
     const response = await request(await this.url()).post('/webhooks/stripe').set(signed.headers).send(signed.body);
     if (response.status !== 200) throw new Error(`delivery refused: ${response.status} ${JSON.stringify(response.body)}`);
