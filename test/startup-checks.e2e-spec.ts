@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Scope } from '@nestjs/common';
 import { OnPaymentCompleted, OnProviderEvent, paystack, standardWebhooks, stripe, WebhooksConfigError } from 'nestjs-payment-webhooks';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
 import { startWebhookApp, type WebhookAppOptions } from './support/webhook-app';
@@ -13,6 +13,12 @@ class HandlesPaystack {
 class HandlesUnknownProviderEvent {
   @OnProviderEvent('stripe-eu', 'charge.refunded')
   onRefund(): void {}
+}
+
+@Injectable({ scope: Scope.REQUEST })
+class RequestScopedHandler {
+  @OnPaymentCompleted()
+  onPaid(): void {}
 }
 
 describe('Start-up checks refuse a configuration that cannot work, and say what to change', () => {
@@ -71,6 +77,11 @@ describe('Start-up checks refuse a configuration that cannot work, and say what 
     const message = await failure({ webhooks: { providers: [stripe({ secrets: ['whsec_test_a'] })] }, providers: [HandlesPaystack, HandlesUnknownProviderEvent] });
     expect(message).toContain('HandlesPaystack.onPaid: handles provider "paystack", which is not configured (configured: stripe)');
     expect(message).toContain('HandlesUnknownProviderEvent.onRefund: handles provider "stripe-eu"');
+  });
+
+  it('a handler in a request-scoped class', async () => {
+    const message = await failure({ webhooks: { providers: [stripe({ secrets: ['whsec_test_a'] })] }, providers: [RequestScopedHandler] });
+    expect(message).toContain('RequestScopedHandler.onPaid: webhook handlers must live in singleton providers');
   });
 
   it('reports every problem at once, as a WebhooksConfigError', async () => {
