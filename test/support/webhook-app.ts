@@ -1,4 +1,4 @@
-import { Module, type INestApplication, type ModuleMetadata, type Type } from '@nestjs/common';
+import { Module, type INestApplication, type LoggerService, type ModuleMetadata, type Type } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
@@ -28,6 +28,8 @@ export interface WebhookAppOptions {
   imports?: ModuleMetadata['imports'];
   /** Set where the module is imported: isGlobal, dataSource, adminPath. */
   extras?: { adminPath?: string; isGlobal?: boolean };
+  /** Receives the app's log (default: none). */
+  logger?: LoggerService;
   /** Honour X-Forwarded-For (Express `trust proxy`, Fastify `trustProxy`). */
   trustProxy?: boolean;
 }
@@ -59,7 +61,7 @@ export async function startWebhookApp(options: WebhookAppOptions): Promise<Webho
   class TestAppModule {}
 
   const adapter = options.platform === 'fastify' ? new FastifyAdapter({ trustProxy: options.trustProxy ?? false }) : new ExpressAdapter();
-  const app = await NestFactory.create(TestAppModule, adapter, { logger: false, abortOnError: false });
+  const app = await NestFactory.create(TestAppModule, adapter, { logger: options.logger ?? false, abortOnError: false });
   if (options.platform === 'express' && options.trustProxy) (app as unknown as { set(name: string, value: unknown): void }).set('trust proxy', true);
   app.enableShutdownHooks();
   await app.listen(0, '127.0.0.1');

@@ -1,0 +1,32 @@
+import type { LoggerService } from '@nestjs/common';
+import request from 'supertest';
+import { stripe } from 'nestjs-payment-webhooks';
+import { signStripe } from 'nestjs-payment-webhooks/testing';
+import { checkoutCompleted } from './support/stripe-fixtures';
+import { useWebhookApp } from './support/use-webhook-app';
+
+const OLD = 'whsec_test_rotation_old';
+const NEW = 'whsec_test_rotation_new';
+
+/** Keeps every log line. */
+class CapturingLogger implements LoggerService {
+  readonly lines: string[] = [];
+  log = (message: unknown) => void this.lines.push(String(message));
+  warn = (message: unknown) => void this.lines.push(String(message));
+  error = (message: unknown) => void this.lines.push(String(message));
+}
+
+describe('Rotation telemetry', () => {
+  const logger = new CapturingLogger();
+  const app = useWebhookApp({ platform: 'express', logger, webhooks: { providers: [stripe({ secrets: [NEW, OLD] })], worker: false } });
+
+  it('logs which secret index verified a delivery when it is not the first, never the secret', async () => {
+    for (const [secret, reference] of [[NEW, 'ROT-NEW'], [OLD, 'ROT-OLD']]) {
+      const signed = signStripe({ payload: checkoutCompleted(reference), secret });
+      expect((await request(app().url).post('/webhooks/stripe').set(signed.headers).send(signed.body)).status).toBe(200);
+    }
+    const telemetry = logger.lines.filter((line) => line.includes('verified with secret'));
+    expect(telemetry).toEqual(['Endpoint stripe: delivery verified with secret #1 (rotation in progress?)']);
+    expect(logger.lines.join('\n')).not.toMatch(/whsec_/);
+  });
+});
