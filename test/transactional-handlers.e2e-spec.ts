@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -139,11 +139,12 @@ describe('ctx.transaction across two real processes on one SQLite file', () => {
       app.terminate();
       await app.exited;
     }
-    for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+    for (const suffix of ['', '-wal', '-shm', '.gate']) rmSync(file + suffix, { force: true });
   });
 
   it('a replica that sees the lease expired while the handler transaction is open cannot apply the effect again', async () => {
-    const slow = new AppProcess({ SQLITE_FILE: file, TRANSACTIONAL: '1', HANDLER_MS: '6000', LEASE_MS: '1000' });
+    const gate = `${file}.gate`;
+    const slow = new AppProcess({ SQLITE_FILE: file, TRANSACTIONAL: '1', HOLD_FILE: gate, LEASE_MS: '1000' });
     processes.push(slow);
     await slow.url();
     const db = new DataSource({ type: 'better-sqlite3', database: file, timeout: 30_000 });
@@ -157,7 +158,10 @@ describe('ctx.transaction across two real processes on one SQLite file', () => {
     const fast = new AppProcess({ SQLITE_FILE: file, TRANSACTIONAL: '1', HANDLER_MS: '0', CLOCK_OFFSET_MS: '3600000', MIGRATIONS_RUN: '0' });
     processes.push(fast);
     await fast.url();
+    // Give it a few polls against the locked database, then let the slow handler commit.
+    await new Promise((resolve) => setTimeout(resolve, 300));
     expect(slow.output).not.toContain('handler finished');
+    writeFileSync(gate, '');
     await slow.line(/handler finished/);
 
     await waitFor(async () => (await db.query('SELECT status FROM webhook_deliveries WHERE id = ?', [id]))[0].status === 'processed', 20_000);
