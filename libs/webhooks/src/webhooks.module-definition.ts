@@ -1,5 +1,6 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
 import { createWebhookAdminController } from './admin/webhook-admin.controller';
 import { WEBHOOK_DATA_SOURCE, WEBHOOKS_ADMIN_PATH } from './webhooks.constants';
 import type { WebhooksModuleOptions } from './webhooks.options';
@@ -26,7 +27,8 @@ export const {
     global: extras.isGlobal,
     providers: [
       ...(definition.providers ?? []),
-      { provide: WEBHOOK_DATA_SOURCE, useExisting: getDataSourceToken(extras.dataSource) },
+      // Optional: a module given its own `store` needs no TypeORM at all.
+      { provide: WEBHOOK_DATA_SOURCE, useFactory: (dataSource?: DataSource) => dataSource ?? null, inject: [{ token: getDataSourceToken(extras.dataSource), optional: true }] },
       { provide: WEBHOOKS_ADMIN_PATH, useValue: extras.adminPath },
     ],
     controllers: extras.adminPath ? [...(definition.controllers ?? []), createWebhookAdminController(extras.adminPath)] : definition.controllers,

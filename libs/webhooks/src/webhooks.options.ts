@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { secretProblems } from './providers/provider-options';
 import type { WebhookProvider } from './providers/webhook-provider.interface';
 import type { WebhookSecret } from './secrets/webhook-secret';
+import type { WebhookInboxStore } from './store/inbox-store.interface';
 
 export interface WebhooksModuleOptions {
   /** The endpoints to serve: built-in strategies (`stripe({...})`) or your own `WebhookProvider`s. */
@@ -30,6 +31,11 @@ export interface WebhooksModuleOptions {
   instanceId?: string;
   /** The clock, injectable so tolerance and backoff are testable. Default `() => new Date()`. */
   clock?: () => Date;
+  /**
+   * Your own inbox (any `WebhookInboxStore` that passes `inboxStoreContract`) instead of the TypeORM one
+   * on the app's data source. Default: the TypeORM store, migrated per `migrationsRun`.
+   */
+  store?: WebhookInboxStore;
   /** Bearer token(s) of the admin API (mounted with the `adminPath` extra); several during a rotation. */
   adminToken?: WebhookSecret | WebhookSecret[];
 }
@@ -50,6 +56,7 @@ export interface WebhooksConfig {
   instanceId: string;
   clock: () => Date;
   adminTokens: WebhookSecret[];
+  store?: WebhookInboxStore;
 }
 
 /** Thrown at start-up when the options cannot work; lists every problem with its option path. */
@@ -124,6 +131,7 @@ export function resolveWebhooksConfig(options: WebhooksModuleOptions, adminPath?
     instanceId: options.instanceId ?? randomUUID(),
     clock: options.clock ?? (() => new Date()),
     adminTokens,
+    store: options.store,
   };
   if (problems.length > 0) throw new WebhooksConfigError(problems);
   return config;

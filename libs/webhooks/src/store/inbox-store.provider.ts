@@ -6,11 +6,18 @@ import type { WebhookInboxStore } from './inbox-store.interface';
 import { TypeOrmInboxStore } from './typeorm-inbox.store';
 import { WebhookMigrator } from './webhook-migrator';
 
-/** Builds the TypeORM inbox on the app's data source, migrating or checking its schema first. */
+/** The configured store, or the TypeORM inbox on the app's data source, migrated or checked first. */
 export const inboxStoreProvider: FactoryProvider<WebhookInboxStore> = {
   provide: WEBHOOK_INBOX_STORE,
   inject: [WEBHOOKS_CONFIG, WEBHOOK_DATA_SOURCE],
-  useFactory: async (config: WebhooksConfig, dataSource: DataSource) => {
+  useFactory: async (config: WebhooksConfig, dataSource: DataSource | null) => {
+    if (config.store) return config.store;
+    if (!dataSource) {
+      throw new Error(
+        'WebhooksModule stores deliveries through TypeORM but found no data source: import TypeOrmModule.forRoot({ type: ' +
+          "'better-sqlite3' | 'postgres', … }) in the app (or name it with the dataSource extra), or pass your own store.",
+      );
+    }
     const logger = new Logger('Webhooks');
     const migrator = new WebhookMigrator(dataSource);
     if (dataSource.options.type === 'postgres') await assertReadCommitted(dataSource);

@@ -1,0 +1,47 @@
+import { Module, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import request from 'supertest';
+import { stripe, WebhookDeliveries, WebhooksModule } from 'nestjs-payment-webhooks';
+import { InMemoryInboxStore, signStripe } from 'nestjs-payment-webhooks/testing';
+import { RecordingHandlers } from './support/recording-handlers';
+import { checkoutCompleted } from './support/stripe-fixtures';
+
+const SECRET = 'whsec_test_custom_store';
+
+describe('A store of your own, without TypeORM', () => {
+  let app: INestApplication;
+  const store = new InMemoryInboxStore();
+
+  beforeAll(async () => {
+    @Module({
+      imports: [WebhooksModule.forRoot({ providers: [stripe({ secrets: [SECRET] })], store, worker: false })],
+      providers: [RecordingHandlers],
+    })
+    class NoDatabaseModule {}
+    app = await NestFactory.create(NoDatabaseModule, { logger: false });
+    await app.listen(0, '127.0.0.1');
+  });
+
+  afterAll(() => app.close());
+
+  it('stores through it, deduplicates through it and dispatches from it', async () => {
+    const signed = signStripe({ payload: checkoutCompleted('OWN-STORE'), secret: SECRET });
+    const url = await app.getUrl();
+    const first = await request(url).post('/webhooks/stripe').set(signed.headers).send(signed.body);
+    const copy = await request(url).post('/webhooks/stripe').set(signed.headers).send(signed.body);
+    expect(copy.body).toEqual({ received: true, id: first.body.id, duplicate: true });
+    expect(await store.get(first.body.id)).toMatchObject({ status: 'pending', reference: 'OWN-STORE' });
+
+    await app.get(WebhookDeliveries).runOnce();
+    expect(app.get(RecordingHandlers).count('completed')).toBe(1);
+    expect(await store.get(first.body.id)).toMatchObject({ status: 'processed' });
+  });
+
+  it('without a store or a TypeORM data source, the start says what to import', async () => {
+    @Module({ imports: [WebhooksModule.forRoot({ providers: [stripe({ secrets: [SECRET] })] })] })
+    class MissingDatabaseModule {}
+    await expect(NestFactory.create(MissingDatabaseModule, { logger: false, abortOnError: false })).rejects.toThrow(
+      'found no data source: import TypeOrmModule.forRoot',
+    );
+  });
+});
