@@ -15,12 +15,7 @@ export interface WebhooksModuleExtras {
   adminPath?: string;
 }
 
-export const {
-  ConfigurableModuleClass,
-  MODULE_OPTIONS_TOKEN: WEBHOOKS_MODULE_OPTIONS,
-  OPTIONS_TYPE,
-  ASYNC_OPTIONS_TYPE,
-} = new ConfigurableModuleBuilder<WebhooksModuleOptions>()
+export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN: WEBHOOKS_MODULE_OPTIONS } = new ConfigurableModuleBuilder<WebhooksModuleOptions>()
   .setClassMethodName('forRoot')
   .setExtras<WebhooksModuleExtras>({ isGlobal: false, dataSource: undefined, adminPath: undefined }, (definition, extras) => ({
     ...definition,
