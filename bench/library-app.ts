@@ -21,7 +21,7 @@ class HealthController {
   imports: [
     TypeOrmModule.forRoot({ type: 'postgres', url: process.env.DATABASE_URL, logging: false }),
     WebhooksModule.forRoot({
-      providers: [stripe({ secrets: [process.env.STRIPE_WEBHOOK_SECRET ?? ''] })],
+      endpoints: [stripe({ secrets: [process.env.STRIPE_WEBHOOK_SECRET ?? ''] })],
       worker: false,
       migrationsRun: true,
     }),
@@ -31,7 +31,7 @@ class HealthController {
 class LibraryBenchModule {}
 
 async function main(): Promise<void> {
-  const app = await NestFactory.create(LibraryBenchModule, { logger: ['error', 'warn'] });
+  const app = await NestFactory.create(LibraryBenchModule, { rawBody: true, logger: ['error', 'warn'] });
   app.enableShutdownHooks();
   await app.listen(Number(process.env.PORT ?? 3002), '127.0.0.1');
   // Started with an IPC channel by bench/run.js: if the bench dies, so does this process.

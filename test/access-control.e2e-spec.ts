@@ -15,7 +15,7 @@ describe.each(PLATFORMS)('IP allow-lists and URL tokens on %s', (platform) => {
       trustProxy,
       webhooks: {
         worker: false,
-        providers: [
+        endpoints: [
           paystack({ secretKey: SECRET_KEY, allowIps: ['52.31.139.75', '127.0.0.0/8', '::1'] }),
           paystack({ name: 'paystack-strict', secretKey: SECRET_KEY, allowIps: ['52.31.139.75'] }),
           mvola({

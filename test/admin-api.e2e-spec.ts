@@ -15,7 +15,7 @@ describe.each(MATRIX)('Admin API on %s with %s', (platform, registration) => {
     platform,
     registration,
     extras: { adminPath: 'ops/webhooks' },
-    webhooks: { providers: [stripe({ secrets: [SECRET] })], worker: false, maxAttempts: 1, adminToken: ['admin-token-old', TOKEN] },
+    webhooks: { endpoints: [stripe({ secrets: [SECRET] })], worker: false, maxAttempts: 1, adminToken: ['admin-token-old', TOKEN] },
     providers: [RecordingHandlers],
   });
   let harness: WebhookApp;
@@ -69,7 +69,7 @@ describe.each(MATRIX)('Admin API on %s with %s', (platform, registration) => {
 describe('Admin API without a token', () => {
   it('refuses to start', async () => {
     const database = await createTestDatabase();
-    await expect(startWebhookApp({ platform: 'express', database, extras: { adminPath: 'ops' }, webhooks: { providers: [stripe({ secrets: [SECRET] })] } })).rejects.toThrow(
+    await expect(startWebhookApp({ platform: 'express', database, extras: { adminPath: 'ops' }, webhooks: { endpoints: [stripe({ secrets: [SECRET] })] } })).rejects.toThrow(
       'adminToken: the admin API at /ops needs a token',
     );
     await database.drop();

@@ -13,7 +13,7 @@ const SECRET = 'acme_test_secret';
 describe.each(PLATFORMS)('A custom WebhookProvider on %s', (platform) => {
   const app = useWebhookApp({
     platform,
-    webhooks: { providers: [acmePay(SECRET), stripe({ secrets: ['whsec_test_unused'] })], worker: false },
+    webhooks: { endpoints: [acmePay(SECRET), stripe({ secrets: ['whsec_test_unused'] })], worker: false },
     providers: [RecordingHandlers],
   });
   let harness: WebhookApp;

@@ -14,11 +14,11 @@ describe('A store of your own, without TypeORM', () => {
 
   beforeAll(async () => {
     @Module({
-      imports: [WebhooksModule.forRoot({ providers: [stripe({ secrets: [SECRET] })], store, worker: false })],
+      imports: [WebhooksModule.forRoot({ endpoints: [stripe({ secrets: [SECRET] })], store, worker: false })],
       providers: [RecordingHandlers],
     })
     class NoDatabaseModule {}
-    app = await NestFactory.create(NoDatabaseModule, { logger: false });
+    app = await NestFactory.create(NoDatabaseModule, { rawBody: true, logger: false });
     await app.listen(0, '127.0.0.1');
   });
 
@@ -38,7 +38,7 @@ describe('A store of your own, without TypeORM', () => {
   });
 
   it('without a store or a TypeORM data source, the start says what to import', async () => {
-    @Module({ imports: [WebhooksModule.forRoot({ providers: [stripe({ secrets: [SECRET] })] })] })
+    @Module({ imports: [WebhooksModule.forRoot({ endpoints: [stripe({ secrets: [SECRET] })] })] })
     class MissingDatabaseModule {}
     await expect(NestFactory.create(MissingDatabaseModule, { logger: false, abortOnError: false })).rejects.toThrow(
       'found no data source: import TypeOrmModule.forRoot',

@@ -22,7 +22,7 @@ describe.each(PLATFORMS)('Dispatch on %s', (platform) => {
       platform,
       database,
       webhooks: {
-        providers: [stripe({ secrets: [SECRET] })],
+        endpoints: [stripe({ secrets: [SECRET] })],
         worker: false,
         maxAttempts: 3,
         backoff: { initialMs: 1000, maxMs: HOUR },
@@ -127,7 +127,7 @@ describe('Background worker', () => {
     const harness = await startWebhookApp({
       platform: 'express',
       database,
-      webhooks: { providers: [stripe({ secrets: [SECRET] })], pollIntervalMs: 5000 },
+      webhooks: { endpoints: [stripe({ secrets: [SECRET] })], pollIntervalMs: 5000 },
       providers: [RecordingHandlers],
     });
     try {
@@ -151,7 +151,7 @@ describe('Two instances sharing one database', () => {
       startWebhookApp({
         platform,
         database,
-        webhooks: { providers: [stripe({ secrets: [SECRET] })], pollIntervalMs: 20, batchSize: 10, migrationsRun: true },
+        webhooks: { endpoints: [stripe({ secrets: [SECRET] })], pollIntervalMs: 20, batchSize: 10, migrationsRun: true },
         providers: [RecordingHandlers],
       });
     const first = await start('express');

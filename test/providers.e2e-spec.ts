@@ -136,7 +136,7 @@ function endpoints(): WebhookProvider[] {
 }
 
 describe.each(PLATFORMS)('Every provider end to end on %s', (platform) => {
-  const app = useWebhookApp({ platform, webhooks: { providers: endpoints(), worker: false }, providers: [SeenPayments] });
+  const app = useWebhookApp({ platform, webhooks: { endpoints: endpoints(), worker: false }, providers: [SeenPayments] });
   let harness: WebhookApp;
   beforeAll(() => (harness = app()));
 

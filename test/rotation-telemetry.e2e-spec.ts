@@ -18,7 +18,7 @@ class CapturingLogger implements LoggerService {
 
 describe('Rotation telemetry', () => {
   const logger = new CapturingLogger();
-  const app = useWebhookApp({ platform: 'express', logger, webhooks: { providers: [stripe({ secrets: [NEW, OLD] })], worker: false } });
+  const app = useWebhookApp({ platform: 'express', logger, webhooks: { endpoints: [stripe({ secrets: [NEW, OLD] })], worker: false } });
 
   it('logs which secret index verified a delivery when it is not the first, never the secret', async () => {
     for (const [secret, reference] of [[NEW, 'ROT-NEW'], [OLD, 'ROT-OLD']]) {

@@ -21,7 +21,7 @@ describe('Schema checks at start-up', () => {
   };
 
   it('with migrationsRun off, a schema that is behind stops the start and names the command', async () => {
-    const message = await startError(() => startWebhookApp({ platform: 'express', database, webhooks: { providers: providers(), migrationsRun: false } }));
+    const message = await startError(() => startWebhookApp({ platform: 'express', database, webhooks: { endpoints: providers(), migrationsRun: false } }));
     expect(message).toContain('The webhook inbox schema is behind (pending: CreateWebhookInbox1764000000000)');
     expect(message).toContain('npx nestjs-payment-webhooks migrate');
   });
@@ -30,29 +30,29 @@ describe('Schema checks at start-up', () => {
     const previous = process.env.NODE_ENV;
     process.env.NODE_ENV = 'production';
     try {
-      expect(await startError(() => startWebhookApp({ platform: 'express', database, webhooks: { providers: providers() } }))).toContain('schema is behind');
+      expect(await startError(() => startWebhookApp({ platform: 'express', database, webhooks: { endpoints: providers() } }))).toContain('schema is behind');
     } finally {
       process.env.NODE_ENV = previous;
     }
   });
 
   it('a migrated schema starts with migrationsRun off', async () => {
-    const migrated = await startWebhookApp({ platform: 'express', database, webhooks: { providers: providers(), worker: false } });
+    const migrated = await startWebhookApp({ platform: 'express', database, webhooks: { endpoints: providers(), worker: false } });
     await migrated.close();
-    const app = await startWebhookApp({ platform: 'express', database, webhooks: { providers: providers(), migrationsRun: false, worker: false } });
+    const app = await startWebhookApp({ platform: 'express', database, webhooks: { endpoints: providers(), migrationsRun: false, worker: false } });
     await app.close();
   });
 
   onPostgres('refuses a PostgreSQL default isolation stricter than READ COMMITTED, saying how to fix it', async () => {
     const extra = database.options.extra as { options: string };
     const strict = { ...database, options: { ...database.options, extra: { ...extra, options: `${extra.options} -c default_transaction_isolation=serializable` } } } as TestDatabase;
-    const message = await startError(() => startWebhookApp({ platform: 'express', database: strict, webhooks: { providers: providers() } }));
+    const message = await startError(() => startWebhookApp({ platform: 'express', database: strict, webhooks: { endpoints: providers() } }));
     expect(message).toContain('default_transaction_isolation is "serializable"');
     expect(message).toContain("SET default_transaction_isolation TO 'read committed'");
   });
 
   onPostgres('three instances starting together on an empty schema migrate once', async () => {
-    const apps = await Promise.all([1, 2, 3].map(() => startWebhookApp({ platform: 'express', database, webhooks: { providers: providers(), worker: false } })));
+    const apps = await Promise.all([1, 2, 3].map(() => startWebhookApp({ platform: 'express', database, webhooks: { endpoints: providers(), worker: false } })));
     const db = apps[0].get(DataSource);
     expect(await db.query('SELECT name FROM webhook_schema_migrations')).toEqual([{ name: 'CreateWebhookInbox1764000000000' }]);
     await Promise.all(apps.map((app) => app.close()));

@@ -15,7 +15,7 @@ describe.each(MATRIX)('Stripe ingress on %s with %s', (platform, registration) =
   const app = useWebhookApp({
     platform,
     registration,
-    webhooks: { providers: [stripe({ secrets: [SECRET] })], worker: false, bodyLimit: 64 * 1024 },
+    webhooks: { endpoints: [stripe({ secrets: [SECRET] })], worker: false, bodyLimit: 64 * 1024 },
     providers: [RecordingHandlers],
   });
   let harness: WebhookApp;
@@ -68,8 +68,11 @@ describe.each(MATRIX)('Stripe ingress on %s with %s', (platform, registration) =
       ['malformed JSON, correctly signed', 400, 'invalid-payload', () => signStripe({ payload: '{"id": "evt_1", ', secret: SECRET }), '/webhooks/stripe'],
       ['an event id over 255 characters', 400, 'invalid-payload', () => signStripe({ payload: stripeEvent('x', {}, { id: 'e'.repeat(256) }), secret: SECRET }), '/webhooks/stripe'],
       ['a body over the limit', 413, 'too-large', () => signStripe({ payload: { ...paidSession('X'), pad: 'x'.repeat(70 * 1024) }, secret: SECRET }), '/webhooks/stripe'],
-      ['a content type that is not JSON', 415, 'unsupported-media-type', () => ({ ...signStripe({ payload: paidSession('X'), secret: SECRET }), headers: { ...signStripe({ payload: paidSession('X'), secret: SECRET }).headers, 'content-type': 'text/plain' } }), '/webhooks/stripe'],
-      ['an unknown endpoint', 404, 'unknown-endpoint', () => signStripe({ payload: paidSession('X'), secret: SECRET }), '/webhooks/nope'],
+      ['malformed JSON, unsigned: the signature is checked first', 401, 'missing-header', () => ({ body: '{"id": ', headers: { 'content-type': 'application/json' } }), '/webhooks/stripe'],
+      ['a body over the platform parser\'s own limit', 413, 'too-large', () => signStripe({ payload: { ...paidSession('X'), pad: 'x'.repeat(1536 * 1024) }, secret: SECRET }), '/webhooks/stripe'],
+      ['a content type that is not JSON', 415, 'unsupported-media-type', () => withContentType(signStripe({ payload: paidSession('X'), secret: SECRET }), 'text/plain'), '/webhooks/stripe'],
+      ['a +json type no parser of the app takes', 415, 'unsupported-media-type', () => withContentType(signStripe({ payload: paidSession('X'), secret: SECRET }), 'application/cloudevents+json'), '/webhooks/stripe'],
+      ['a form', 415, 'unsupported-media-type', () => withContentType({ body: 'a=1', headers: {} }, 'application/x-www-form-urlencoded'), '/webhooks/stripe'],
     ];
 
     const observed: string[] = [];
@@ -93,5 +96,24 @@ describe.each(MATRIX)('Stripe ingress on %s with %s', (platform, registration) =
       expect(JSON.stringify(response.body)).not.toMatch(/whsec_|at .*\.ts:\d+/);
       expect((await harness.deliveries.find({ limit: 500 })).length).toBe(before);
     });
+
+    it('leaves paths it does not serve to the app: Nest\'s own 404, no refusal', async () => {
+      const refusals = observed.length;
+      const response = await post(signStripe({ payload: paidSession('X'), secret: SECRET }), '/webhooks/nope');
+      expect(response.status).toBe(404);
+      expect(response.body).toMatchObject({ statusCode: 404, message: 'Cannot POST /webhooks/nope' });
+      expect(observed.length).toBe(refusals);
+    });
+
+    it('answers another method with 405 and Allow', async () => {
+      const response = await request(harness.url).get('/webhooks/stripe');
+      expect(response.status).toBe(405);
+      expect(response.headers.allow).toBe('POST');
+      expect(response.body).toEqual({ statusCode: 405, error: 'Method Not Allowed', message: 'This webhook endpoint accepts POST.' });
+    });
   });
 });
+
+function withContentType(signed: { body: string; headers: Record<string, string> }, contentType: string) {
+  return { body: signed.body, headers: { ...signed.headers, 'content-type': contentType } };
+}

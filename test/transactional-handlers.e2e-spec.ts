@@ -56,7 +56,7 @@ describe('ctx.transaction: effects and outcomes commit together', () => {
     startWebhookApp({
       platform: 'express',
       database: { ...database, options: { ...database.options, subscribers: [CommitFault] } as TestDatabase['options'] },
-      webhooks: { providers: [stripe({ secrets: [SECRET] })], worker: false, backoff: { initialMs: 1, maxMs: 1 }, ...options },
+      webhooks: { endpoints: [stripe({ secrets: [SECRET] })], worker: false, backoff: { initialMs: 1, maxMs: 1 }, ...options },
       providers: [PaidEffect],
     }).then((app) => (apps.push(app), app));
 

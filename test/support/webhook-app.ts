@@ -32,6 +32,12 @@ export interface WebhookAppOptions {
   logger?: LoggerService;
   /** Honour X-Forwarded-For (Express `trust proxy`, Fastify `trustProxy`). */
   trustProxy?: boolean;
+  /** Controllers of the app itself. */
+  controllers?: ModuleMetadata['controllers'];
+  /** Create the app with `rawBody: true` (default), as the README says. */
+  rawBody?: boolean;
+  /** Runs before `listen`: global prefix, middleware, versioning… */
+  configure?: (app: INestApplication) => void;
 }
 
 export interface WebhookApp {
@@ -57,13 +63,15 @@ export async function startWebhookApp(options: WebhookAppOptions): Promise<Webho
   @Module({
     imports: [TypeOrmModule.forRoot({ ...options.database.options, logging: false }), webhooks, ...(options.imports ?? [])],
     providers: options.providers ?? [],
+    controllers: options.controllers ?? [],
   })
   class TestAppModule {}
 
-  const adapter = options.platform === 'fastify' ? new FastifyAdapter({ trustProxy: options.trustProxy ?? false }) : new ExpressAdapter();
-  const app = await NestFactory.create(TestAppModule, adapter, { logger: options.logger ?? false, abortOnError: false });
+  const adapter = options.platform === 'fastify' ? new FastifyAdapter({ trustProxy: options.trustProxy ?? false, ignoreTrailingSlash: true }) : new ExpressAdapter();
+  const app = await NestFactory.create(TestAppModule, adapter, { rawBody: options.rawBody ?? true, logger: options.logger ?? false, abortOnError: false });
   if (options.platform === 'express' && options.trustProxy) (app as unknown as { set(name: string, value: unknown): void }).set('trust proxy', true);
   app.enableShutdownHooks();
+  options.configure?.(app);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   return {

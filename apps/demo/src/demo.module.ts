@@ -31,7 +31,7 @@ export class DemoModule {
           inject: [DEMO_CONFIG, PaymentProviders],
           useFactory: (demo: DemoConfig, providers: PaymentProviders): WebhooksModuleOptions => ({
             ...demo.webhooks,
-            providers: [...providers.list],
+            endpoints: [...providers.list],
             // The demo applies its own migrations at start too; the library's migrator holds an advisory
             // lock on PostgreSQL, so replicas starting together migrate once.
             migrationsRun: true,

@@ -1,12 +1,15 @@
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadDemoConfig } from './demo.config';
 import { DemoModule } from './demo.module';
 
 async function bootstrap(): Promise<void> {
   const config = loadDemoConfig(process.env);
-  // Webhook bodies are read by the library itself, on their exact bytes: no `rawBody: true` needed.
-  const app = await NestFactory.create(DemoModule.forRoot(config));
+  // Webhook signatures are checked on the exact bytes received, which Nest keeps with `rawBody: true`.
+  const app = await NestFactory.create<NestExpressApplication>(DemoModule.forRoot(config), { rawBody: true });
+  // Express parses JSON up to 100 KiB by default; webhooks get the library's limit (1 MiB).
+  app.useBodyParser('json', { limit: '1mb' });
   app.enableShutdownHooks();
   await app.listen(config.port);
   new Logger('Demo').log(`Listening on ${await app.getUrl()} (PUBLIC_URL ${config.publicUrl})`);

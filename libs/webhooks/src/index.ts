@@ -2,7 +2,11 @@
 export { WebhooksModule } from './webhooks.module';
 export { WEBHOOKS_MODULE_OPTIONS } from './webhooks.module-definition';
 export { WebhooksConfigError, type WebhooksModuleOptions } from './webhooks.options';
-export { LEASE_LOST_CHANNEL, REFUSAL_CHANNEL, WEBHOOK_INBOX_STORE } from './webhooks.constants';
+export { LEASE_LOST_CHANNEL, REFUSAL_CHANNEL, WEBHOOK_ENDPOINT_METADATA, WEBHOOK_INBOX_STORE } from './webhooks.constants';
+export { WebhookEndpoint } from './ingress/webhook-endpoint.decorator';
+export { WebhookSignatureGuard } from './ingress/webhook-signature.guard';
+export { WebhookReceiptInterceptor } from './ingress/webhook-receipt.interceptor';
+export type { WebhookReceipt } from './ingress/webhook-ingress.service';
 
 export { PAYMENT_EVENT_TYPES, type PaymentEvent, type PaymentEventType, type ProviderEvent } from './events/payment-event';
 export {

@@ -12,3 +12,9 @@ export const WEBHOOK_DATA_SOURCE = Symbol('webhooks:data-source');
 export const LEASE_LOST_CHANNEL = 'nestjs-payment-webhooks:lease-lost';
 /** The `adminPath` extra, when the admin API is mounted. */
 export const WEBHOOKS_ADMIN_PATH = Symbol('webhooks:admin-path');
+/** Metadata key of a route that receives one endpoint's deliveries (`@WebhookEndpoint(name)`). */
+export const WEBHOOK_ENDPOINT_METADATA = 'webhooks:endpoint';
+/** Metadata key of the methods a webhook path accepts, on the routes that answer 405. */
+export const WEBHOOK_ALLOWED_METHODS_METADATA = 'webhooks:allowed-methods';
+/** Key of the verified delivery on the request, set by the guard for the receipt interceptor. */
+export const VERIFIED_DELIVERY = Symbol('webhooks:verified-delivery');

@@ -2,6 +2,7 @@ import { ConfigurableModuleBuilder } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { createWebhookAdminController } from './admin/webhook-admin.controller';
+import { createWebhookController } from './ingress/webhook.controller';
 import { WEBHOOK_DATA_SOURCE, WEBHOOKS_ADMIN_PATH } from './webhooks.constants';
 import type { WebhooksModuleOptions } from './webhooks.options';
 
@@ -26,6 +27,7 @@ export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN: WEBHOOKS_MODULE_OP
       { provide: WEBHOOK_DATA_SOURCE, useFactory: (dataSource?: DataSource) => dataSource ?? null, inject: [{ token: getDataSourceToken(extras.dataSource), optional: true }] },
       { provide: WEBHOOKS_ADMIN_PATH, useValue: extras.adminPath },
     ],
-    controllers: extras.adminPath ? [...(definition.controllers ?? []), createWebhookAdminController(extras.adminPath)] : definition.controllers,
+    // One controller class per import: its routes are declared from this import's options.
+    controllers: [...(definition.controllers ?? []), createWebhookController(), ...(extras.adminPath ? [createWebhookAdminController(extras.adminPath)] : [])],
   }))
   .build();

@@ -5,11 +5,23 @@ import type { WebhookSecret } from './secrets/webhook-secret';
 import type { WebhookInboxStore } from './store/inbox-store.interface';
 
 export interface WebhooksModuleOptions {
-  /** The endpoints to serve: built-in strategies (`stripe({...})`) or your own `WebhookProvider`s. */
-  providers: WebhookProvider[];
-  /** URL prefix of the endpoints: `/<prefix>/<name>`. Default 'webhooks'. */
+  /**
+   * The endpoints to serve, one entry each: built-in strategies (`stripe({...})`) or your own
+   * `WebhookProvider`s. Two Stripe accounts are two entries with different names.
+   */
+  endpoints: WebhookProvider[];
+  /** URL prefix of the endpoints: `/<prefix>/<name>`, under the app's global prefix. Default 'webhooks'. */
   prefix?: string;
-  /** Largest accepted body, in bytes. Default 1 MiB. */
+  /**
+   * Decorators added to every endpoint route, e.g. `[Public()]` to exempt them from a global auth
+   * guard or `[SkipThrottle()]`. The routes also carry the `WEBHOOK_ENDPOINT_METADATA` key.
+   */
+  decorators?: MethodDecorator[];
+  /**
+   * Largest accepted body, in bytes. Default 1 MiB. The platform's body parser has its own limit,
+   * checked first: raise it to match (Express: `app.useBodyParser('json', { limit })`, 100 KiB by
+   * default; Fastify: `new FastifyAdapter({ bodyLimit })`, 1 MiB by default).
+   */
   bodyLimit?: number;
   /** Attempts before a delivery is `dead` (still stored, replayable). Default 8. */
   maxAttempts?: number;
@@ -42,8 +54,9 @@ export interface WebhooksModuleOptions {
 
 /** Options with every default applied once; the only shape the rest of the library reads. */
 export interface WebhooksConfig {
-  providers: readonly WebhookProvider[];
+  endpoints: readonly WebhookProvider[];
   prefix: string;
+  decorators: readonly MethodDecorator[];
   bodyLimit: number;
   maxAttempts: number;
   backoff: { initialMs: number; maxMs: number };
@@ -72,14 +85,17 @@ const HTTP_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 /** Applies defaults and validates everything that can be checked before the app starts. */
 export function resolveWebhooksConfig(options: WebhooksModuleOptions, adminPath?: string): WebhooksConfig {
   const problems: string[] = [];
-  const providers = Array.isArray(options?.providers) ? options.providers : [];
-  if (providers.length === 0) problems.push('providers: configure at least one provider, e.g. providers: [stripe({ secrets: [process.env.STRIPE_WEBHOOK_SECRET] })]');
+  const endpoints = Array.isArray(options?.endpoints) ? options.endpoints : [];
+  if (endpoints.length === 0) {
+    const renamed = options && 'providers' in options ? ' (the option `providers` is now called `endpoints`)' : '';
+    problems.push(`endpoints: configure at least one endpoint${renamed}, e.g. endpoints: [stripe({ secrets: [process.env.STRIPE_WEBHOOK_SECRET!] })]`);
+  }
   const prefix = trimSlashes(options.prefix ?? 'webhooks');
   const names = new Map<string, number>();
   const paths = new Map<string, string>();
 
-  providers.forEach((provider, index) => {
-    const where = `providers[${index}]`;
+  endpoints.forEach((provider, index) => {
+    const where = `endpoints[${index}]`;
     if (!provider || typeof provider.verify !== 'function' || typeof provider.parse !== 'function') {
       problems.push(`${where}: not a WebhookProvider (it needs name, verify() and parse())`);
       return;
@@ -87,7 +103,7 @@ export function resolveWebhooksConfig(options: WebhooksModuleOptions, adminPath?
     if (!/^[a-z0-9][a-z0-9._-]*$/i.test(provider.name ?? '')) {
       problems.push(`${where}.name: "${provider.name}" must be letters, digits, '.', '_' or '-'`);
     } else if (names.has(provider.name)) {
-      problems.push(`${where}.name: "${provider.name}" is already used by providers[${names.get(provider.name)}]; give each endpoint its own name`);
+      problems.push(`${where}.name: "${provider.name}" is already used by endpoints[${names.get(provider.name)}]; give each endpoint its own name`);
     } else {
       names.set(provider.name, index);
     }
@@ -114,8 +130,9 @@ export function resolveWebhooksConfig(options: WebhooksModuleOptions, adminPath?
     return resolved;
   };
   const config: WebhooksConfig = {
-    providers,
+    endpoints,
     prefix,
+    decorators: options.decorators ?? [],
     bodyLimit: positive(options.bodyLimit, 1024 * 1024, 'bodyLimit'),
     maxAttempts: positive(options.maxAttempts, 8, 'maxAttempts'),
     backoff: {

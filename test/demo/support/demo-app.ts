@@ -75,7 +75,7 @@ export async function startDemo(env: Record<string, string> = SECRETS): Promise<
   };
   let app: INestApplication | undefined;
   try {
-    app = await NestFactory.create(DemoModule.forRoot(config), { logger: logs, abortOnError: false });
+    app = await NestFactory.create(DemoModule.forRoot(config), { rawBody: true, logger: logs, abortOnError: false });
     app.enableShutdownHooks();
     await app.listen(port, '127.0.0.1');
   } catch (error) {

@@ -9,7 +9,6 @@ export const REFUSAL_REASONS = [
   'invalid-payload',
   'too-large',
   'unsupported-media-type',
-  'unknown-endpoint',
 ] as const;
 
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];

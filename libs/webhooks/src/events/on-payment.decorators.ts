@@ -1,11 +1,13 @@
-import { extendArrayMetadata } from '@nestjs/common/utils/extend-metadata.util';
 import { WEBHOOK_HANDLER_METADATA } from '../webhooks.constants';
 import type { HandlerSubscription, PaymentHandlerOptions } from './handler-subscription';
 import type { PaymentEventType } from './payment-event';
 
 function subscribe(subscription: HandlerSubscription): MethodDecorator {
   return (_target, _key, descriptor) => {
-    extendArrayMetadata(WEBHOOK_HANDLER_METADATA, [subscription], descriptor.value as Function);
+    // Appends, so decorators stack on one method.
+    const handler = descriptor.value as object;
+    const existing = (Reflect.getMetadata(WEBHOOK_HANDLER_METADATA, handler) as HandlerSubscription[] | undefined) ?? [];
+    Reflect.defineMetadata(WEBHOOK_HANDLER_METADATA, [...existing, subscription], handler);
     return descriptor;
   };
 }

@@ -1,13 +1,16 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import { WEBHOOK_HANDLER_METADATA, WEBHOOKS_CONFIG } from '../webhooks.constants';
+import { WEBHOOK_ENDPOINT_METADATA, WEBHOOK_HANDLER_METADATA, WEBHOOKS_CONFIG } from '../webhooks.constants';
 import { WebhooksConfigError, type WebhooksConfig } from '../webhooks.options';
 import type { HandlerSubscription } from './handler-subscription';
 import type { PaymentEvent, ProviderEvent } from './payment-event';
 import type { WebhookHandlerContext } from './webhook-handler-context';
 import { WebhookHandlerRegistry } from './webhook-handler.registry';
 
-/** Finds every decorated handler method at bootstrap and checks it names configured providers. */
+/**
+ * Finds every decorated handler method at bootstrap and checks it names configured providers; checks
+ * that every `@WebhookEndpoint()` route names a configured endpoint.
+ */
 @Injectable()
 export class WebhookHandlersExplorer implements OnModuleInit {
   private readonly logger = new Logger('Webhooks');
@@ -21,9 +24,19 @@ export class WebhookHandlersExplorer implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const configured = new Set(this.config.providers.map((provider) => provider.name));
+    const configured = new Set(this.config.endpoints.map((provider) => provider.name));
     const problems: string[] = [];
     const keys = new Set<string>();
+    for (const wrapper of this.discovery.getControllers()) {
+      const instance = wrapper.instance as Record<string, unknown> | undefined;
+      if (!instance || typeof instance !== 'object') continue;
+      for (const method of this.scanner.getAllMethodNames(Object.getPrototypeOf(instance) as object)) {
+        const endpoint = this.reflector.get<string | undefined>(WEBHOOK_ENDPOINT_METADATA, instance[method] as () => unknown);
+        if (endpoint !== undefined && !configured.has(endpoint)) {
+          problems.push(`${instance.constructor.name}.${method}: @WebhookEndpoint('${endpoint}') names no configured endpoint (configured: ${[...configured].join(', ')})`);
+        }
+      }
+    }
     for (const wrapper of [...this.discovery.getProviders(), ...this.discovery.getControllers()]) {
       const instance = wrapper.instance as Record<string, unknown> | undefined;
       if (!instance || wrapper.isAlias || typeof instance !== 'object') continue;

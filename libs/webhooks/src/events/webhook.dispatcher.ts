@@ -30,7 +30,7 @@ export class WebhookDispatcher {
     private readonly registry: WebhookHandlerRegistry,
     private readonly monitor: WebhookMonitor,
   ) {
-    this.providers = new Map(config.providers.map((provider) => [provider.name, provider]));
+    this.providers = new Map(config.endpoints.map((provider) => [provider.name, provider]));
   }
 
   async dispatch(delivery: ClaimedDelivery): Promise<DispatchOutcome> {

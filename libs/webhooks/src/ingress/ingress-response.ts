@@ -1,6 +1,6 @@
 import type { RefusalReason } from '../errors/refusal-reason';
 
-/** What the ingress answers; the platform binding only writes it out. */
+/** What the ingress answers: a status and Nest's JSON error shape (or the receipt). */
 export interface IngressResponse {
   status: number;
   body: Record<string, unknown>;
@@ -11,8 +11,10 @@ const ERROR_NAMES: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
+  405: 'Method Not Allowed',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
+  500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
 
@@ -24,7 +26,6 @@ const STATUS_BY_REASON: Record<RefusalReason, number> = {
   'timestamp-out-of-tolerance': 400,
   'invalid-payload': 400,
   'address-not-allowed': 403,
-  'unknown-endpoint': 404,
   'too-large': 413,
   'unsupported-media-type': 415,
 };

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { HttpException, Inject, Injectable, Logger } from '@nestjs/common';
 import { WebhookPayloadError } from '../errors/webhook-payload.error';
 import { WebhookVerificationError } from '../errors/webhook-verification.error';
 import type { RefusalReason } from '../errors/refusal-reason';
@@ -11,16 +11,26 @@ import { errorResponse, statusOf, type IngressResponse } from './ingress-respons
 import { IpAllowList } from './ip-allow-list';
 import { WebhookMonitor } from '../monitoring/webhook-monitor';
 
-/** A delivery as the platform binding hands it over: exact bytes, lower-case headers. */
-export interface IngressRequest extends Omit<RawWebhookRequest, 'receivedAt'> {
-  /** Set when the body was larger than `bodyLimit` (the bytes were not kept). */
-  tooLarge?: boolean;
-  /** Set when the body could not be read (aborted upload, broken framing). */
-  unreadable?: boolean;
+/** A delivery as the guard hands it over: exact bytes (`undefined` when the app has no raw body), lower-case headers. */
+export type IngressRequest = Omit<RawWebhookRequest, 'receivedAt' | 'rawBody'> & { rawBody?: Buffer };
+
+/** A delivery that passed every check, ready to be stored. */
+export interface VerifiedDelivery {
+  provider: WebhookProvider;
+  event: ProviderEvent;
+  request: RawWebhookRequest;
+}
+
+/** The 2xx body of a stored delivery (DESIGN §3). */
+export interface WebhookReceipt {
+  received: true;
+  id: string;
+  duplicate: boolean;
 }
 
 const MAX_EVENT_ID_LENGTH = 255;
 const REDACTED_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
+const RAW_BODY_FIX = 'Create the app with NestFactory.create(AppModule, { rawBody: true }): webhook signatures are checked on the exact bytes received.';
 
 /**
  * Turns one HTTP delivery into a stored inbox row, or into a 4xx with one refusal reason.
@@ -30,61 +40,70 @@ const REDACTED_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorizatio
 export class WebhookIngress {
   private readonly logger = new Logger('Webhooks');
   private readonly allowLists = new Map<string, IpAllowList>();
+  private readonly endpoints: Map<string, WebhookProvider>;
+  private rawBodyMissingLogged = false;
   /** Called after a new delivery is stored, to start processing without waiting for the next poll. */
   onStored?: () => void;
 
   constructor(
     @Inject(WEBHOOKS_CONFIG) private readonly config: WebhooksConfig,
-    @Inject(WEBHOOK_INBOX_STORE) private readonly store: WebhookInboxStore,
+    @Inject(WEBHOOK_INBOX_STORE) private readonly inbox: WebhookInboxStore,
     private readonly monitor: WebhookMonitor,
   ) {
-    for (const provider of config.providers) {
+    this.endpoints = new Map(config.endpoints.map((endpoint) => [endpoint.name, endpoint]));
+    for (const provider of config.endpoints) {
       if (provider.allowIps?.length) this.allowLists.set(provider.name, new IpAllowList(provider.allowIps));
     }
   }
 
-  async handle(provider: WebhookProvider | undefined, request: IngressRequest): Promise<IngressResponse> {
-    const receivedAt = this.config.clock();
-    const refuse = (reason: RefusalReason, message: string) => {
-      const status = statusOf(reason);
-      this.monitor.refused({ reason, status, endpoint: provider?.name, path: request.path, ip: request.ip, at: receivedAt });
-      this.logger.warn(`Refused ${request.method} ${request.path} from ${request.ip}: ${reason}`);
-      return errorResponse(status, message, reason);
-    };
+  endpoint(name: string): WebhookProvider | undefined {
+    return this.endpoints.get(name);
+  }
 
-    if (!provider) return refuse('unknown-endpoint', `No webhook endpoint is configured at ${request.path}.`);
+  /** Checks a delivery; throws the HTTP refusal (published to the monitor) when it cannot be trusted. */
+  verify(provider: WebhookProvider, request: IngressRequest): VerifiedDelivery {
+    const receivedAt = this.config.clock();
+    const refuse = (reason: RefusalReason, message: string) => this.refusal(reason, message, request, provider, receivedAt);
+
     const allowList = this.allowLists.get(provider.name);
     if (allowList && !allowList.allows(request.ip)) {
-      return refuse('address-not-allowed', `Address ${request.ip} may not call this endpoint; add it to allowIps (behind a proxy, set trust proxy).`);
+      throw refuse('address-not-allowed', `Address ${request.ip} may not call this endpoint; add it to allowIps (behind a proxy, set trust proxy).`);
     }
-    if (!isJson(request.headers['content-type'])) {
-      return refuse('unsupported-media-type', 'Send the delivery as application/json.');
+    const mediaType = mediaTypeOf(request.headers['content-type']);
+    // Nest keeps the raw body of what its parsers take: application/json always, `+json` types if the app adds a parser.
+    if (mediaType !== 'application/json' && !(mediaType.endsWith('+json') && request.rawBody)) {
+      throw refuse('unsupported-media-type', 'Send the delivery as application/json.');
     }
-    if (request.tooLarge) return refuse('too-large', `The body is larger than ${this.config.bodyLimit} bytes.`);
-    if (request.unreadable) return refuse('invalid-payload', 'The request body could not be read.');
+    if (!request.rawBody) throw this.rawBodyMissing();
+    if (request.rawBody.length > this.config.bodyLimit) throw refuse('too-large', `The body is larger than ${this.config.bodyLimit} bytes.`);
 
-    const raw: RawWebhookRequest = { ...request, receivedAt };
+    const raw: RawWebhookRequest = { ...request, rawBody: request.rawBody, receivedAt };
     let event: ProviderEvent;
     let secretIndex: number | undefined;
     try {
       secretIndex = provider.verify(raw)?.secretIndex;
       event = provider.parse(raw);
     } catch (error) {
-      if (error instanceof WebhookVerificationError) return refuse(error.reason, error.message);
-      if (error instanceof WebhookPayloadError) return refuse('invalid-payload', error.message);
+      if (error instanceof WebhookVerificationError) throw refuse(error.reason, error.message);
+      if (error instanceof WebhookPayloadError) throw refuse('invalid-payload', error.message);
       // A strategy bug must not become a 500 the provider retries forever; it is logged for the developer.
       this.logger.error(`Endpoint ${provider.name} failed to verify or parse a delivery: ${(error as Error)?.stack ?? error}`);
-      return refuse('invalid-payload', 'The delivery could not be read.');
+      throw refuse('invalid-payload', 'The delivery could not be read.');
     }
     if (typeof event.id !== 'string' || event.id.length === 0 || event.id.length > MAX_EVENT_ID_LENGTH) {
-      return refuse('invalid-payload', `The event id must be 1 to ${MAX_EVENT_ID_LENGTH} characters.`);
+      throw refuse('invalid-payload', `The event id must be 1 to ${MAX_EVENT_ID_LENGTH} characters.`);
     }
     if (secretIndex !== undefined && secretIndex > 0) {
       this.logger.log(`Endpoint ${provider.name}: delivery verified with secret #${secretIndex} (rotation in progress?)`);
     }
+    return { provider, event, request: raw };
+  }
 
+  /** Stores a verified delivery; the only 5xx is a store that could not be reached, so the provider retries. */
+  async store(delivery: VerifiedDelivery): Promise<WebhookReceipt> {
+    const { provider, event, request } = delivery;
     try {
-      const stored = await this.store.insertOrFind({
+      const stored = await this.inbox.insertOrFind({
         provider: provider.name,
         eventId: event.id,
         type: event.type,
@@ -92,22 +111,38 @@ export class WebhookIngress {
         headers: redact(request.headers),
         paymentType: event.payment?.type,
         reference: event.payment?.reference,
-        receivedAt,
+        receivedAt: request.receivedAt,
       });
       if (!stored.duplicate) this.onStored?.();
-      return { status: 200, body: { received: true, id: stored.id, duplicate: stored.duplicate } };
+      return { received: true, id: stored.id, duplicate: stored.duplicate };
     } catch (error) {
-      // The only 5xx: nothing was stored, so the provider must retry.
       this.logger.error(`Could not store a delivery of ${provider.name}: ${(error as Error)?.message ?? error}`);
-      return errorResponse(503, 'The delivery could not be stored; retry later.');
+      throw toHttpException(errorResponse(503, 'The delivery could not be stored; retry later.'));
     }
+  }
+
+  /** Publishes a refusal and returns the HTTP exception that answers it. */
+  refusal(reason: RefusalReason, message: string, request: Pick<IngressRequest, 'method' | 'path' | 'ip'>, provider?: WebhookProvider, at = this.config.clock()): HttpException {
+    const status = statusOf(reason);
+    this.monitor.refused({ reason, status, endpoint: provider?.name, path: request.path, ip: request.ip, at });
+    this.logger.warn(`Refused ${request.method} ${request.path} from ${request.ip}: ${reason}`);
+    return toHttpException(errorResponse(status, message, reason));
+  }
+
+  private rawBodyMissing(): HttpException {
+    // The app's fault, not the sender's: a 500 the provider retries until the app is fixed, logged once.
+    if (!this.rawBodyMissingLogged) this.logger.error(`A delivery arrived without its raw body. ${RAW_BODY_FIX}`);
+    this.rawBodyMissingLogged = true;
+    return toHttpException(errorResponse(500, `The webhook receiver is misconfigured. ${RAW_BODY_FIX}`));
   }
 }
 
-function isJson(contentType: string | undefined): boolean {
-  if (!contentType) return false;
-  const mediaType = contentType.split(';')[0].trim().toLowerCase();
-  return mediaType === 'application/json' || mediaType.endsWith('+json');
+export function toHttpException(response: IngressResponse): HttpException {
+  return new HttpException(response.body, response.status);
+}
+
+function mediaTypeOf(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0].trim().toLowerCase();
 }
 
 function redact(headers: Readonly<Record<string, string | undefined>>): Record<string, string> {

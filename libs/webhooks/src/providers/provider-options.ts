@@ -26,11 +26,12 @@ export function secretProblems(secrets: readonly WebhookSecret[] | undefined, op
   secrets.forEach((entry, index) => {
     const value = secretValue(entry);
     const where = `${option}[${index}]`;
-    if (typeof value !== 'string' || value.length === 0) problems.push(`${where}: the secret is empty`);
+    if (typeof value !== 'string') problems.push(`${where}: the secret is missing (${value === undefined ? 'undefined' : typeof value}); is its environment variable set?`);
+    else if (value.length === 0) problems.push(`${where}: the secret is empty`);
     else if (value.trim() !== value) {
       problems.push(`${where}: the secret has surrounding whitespace; remove it (a value read from a file drops one trailing newline by itself)`);
     }
-    if (typeof entry === 'object' && entry.notAfter !== undefined && Number.isNaN(new Date(entry.notAfter).getTime())) {
+    if (entry && typeof entry === 'object' && entry.notAfter !== undefined && Number.isNaN(new Date(entry.notAfter).getTime())) {
       problems.push(`${where}.notAfter: not a valid date`);
     }
   });

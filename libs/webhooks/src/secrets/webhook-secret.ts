@@ -22,6 +22,7 @@ export function activeSecrets(secrets: readonly WebhookSecret[], now: Date): Act
 }
 
 /** The value of a secret entry, for start-up validation. */
-export function secretValue(entry: WebhookSecret): string {
-  return typeof entry === 'string' ? entry : entry.secret;
+export function secretValue(entry: WebhookSecret | undefined): string | undefined {
+  // `secrets: [process.env.X!]` with X unset puts undefined here: report it, do not crash on it.
+  return typeof entry === 'string' ? entry : entry?.secret;
 }

@@ -1,0 +1,106 @@
+import { HttpException, Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { WebhookProvider } from '../providers/webhook-provider.interface';
+import { WEBHOOKS_CONFIG } from '../webhooks.constants';
+import { endpointPathsOf, type WebhooksConfig } from '../webhooks.options';
+import { WebhookIngress } from './webhook-ingress.service';
+import { toIngressRequest, type PlatformRequest } from './webhook-request';
+
+/** An error raised while the platform read or parsed a body (body-parser on Express, Fastify's content parsers). */
+interface BodyError {
+  status?: number;
+  statusCode?: number;
+  type?: string;
+  code?: string;
+}
+
+interface ExpressAppLike {
+  use(handler: (error: unknown, req: PlatformRequest, res: unknown, next: (error?: unknown) => void) => void): void;
+}
+interface FastifyRequestLike extends PlatformRequest {
+  [BODY_ERROR]?: number;
+}
+interface FastifyReplyLike {
+  statusCode: number;
+  code(status: number): FastifyReplyLike;
+  header(name: string, value: string): FastifyReplyLike;
+}
+interface FastifyLike {
+  addHook(name: 'onError', hook: (request: FastifyRequestLike, reply: FastifyReplyLike, error: BodyError) => Promise<void>): void;
+  addHook(name: 'onSend', hook: (request: FastifyRequestLike, reply: FastifyReplyLike, payload: unknown) => Promise<unknown>): void;
+}
+
+const BODY_ERROR = Symbol('webhooks:body-error');
+
+/**
+ * The platform reads and parses the body before any route, guard or filter of Nest runs. When that
+ * fails on a webhook path (malformed JSON, a body over the parser's limit, a media type no parser
+ * takes), this answers the way the guard would: the refusal reason in the body, the signature still
+ * checked first, the refusal published. Errors on other paths go on to Nest untouched.
+ */
+@Injectable()
+export class BodyErrorAnswers implements OnModuleInit {
+  private readonly paths: Array<{ path: string; provider: WebhookProvider }>;
+
+  constructor(
+    @Inject(WEBHOOKS_CONFIG) config: WebhooksConfig,
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly ingress: WebhookIngress,
+  ) {
+    this.paths = config.endpoints.flatMap((provider) => endpointPathsOf(config.prefix, provider).map((path) => ({ path: path.replace(/\/$/, ''), provider })));
+  }
+
+  // Runs after Nest has mapped the routes and before it adds its own error handler.
+  onModuleInit(): void {
+    const adapter = this.adapterHost?.httpAdapter;
+    if (adapter?.getType() === 'express') {
+      adapter.getInstance<ExpressAppLike>().use((error, req, res, next) => {
+        const answer = this.answer(req, statusOf(error as BodyError, typeof (error as BodyError)?.type === 'string'));
+        if (!answer) return next(error);
+        adapter.reply(res, answer.getResponse(), answer.getStatus());
+      });
+    } else if (adapter?.getType() === 'fastify') {
+      const fastify = adapter.getInstance<FastifyLike>();
+      // Fastify's error handler belongs to Nest; the hooks only note the error and rewrite its answer.
+      fastify.addHook('onError', async (request, _reply, error) => {
+        const status = statusOf(error, typeof error?.code === 'string' && error.code.startsWith('FST_ERR_CTP_'));
+        if (status) request[BODY_ERROR] = status;
+      });
+      fastify.addHook('onSend', async (request, reply, payload) => {
+        const answer = this.answer(request, request[BODY_ERROR]);
+        if (!answer) return payload;
+        reply.code(answer.getStatus()).header('content-type', 'application/json; charset=utf-8');
+        return JSON.stringify(answer.getResponse());
+      });
+    }
+  }
+
+  private answer(req: PlatformRequest, status: number | undefined): HttpException | undefined {
+    if (!status) return undefined;
+    const request = toIngressRequest(req);
+    const provider = this.endpointAt(request.path);
+    if (!provider) return undefined;
+    if (status === 413) return this.ingress.refusal('too-large', 'The body is larger than this endpoint accepts.', request, provider);
+    if (status === 415) return this.ingress.refusal('unsupported-media-type', 'Send the delivery as application/json.', request, provider);
+    // Malformed: the signature is still checked first, so an unsigned request gets its 401.
+    try {
+      this.ingress.verify(provider, request);
+    } catch (refusal) {
+      if (refusal instanceof HttpException) return refusal;
+    }
+    return this.ingress.refusal('invalid-payload', 'The body is not valid JSON.', request, provider);
+  }
+
+  private endpointAt(path: string): WebhookProvider | undefined {
+    const trimmed = path.replace(/\/$/, '');
+    const withoutToken = trimmed.replace(/\/[^/]*$/, '');
+    // Matched by suffix, so the app's global prefix (`/api/webhooks/stripe`) needs no configuring.
+    return this.paths.find(({ path: own }) => trimmed.endsWith(own) || withoutToken.endsWith(own))?.provider;
+  }
+}
+
+/** The 4xx of a body-reading error, if `fromParser` says the platform's body parser raised it. */
+function statusOf(error: BodyError | undefined, fromParser: boolean): number | undefined {
+  const status = error?.statusCode ?? error?.status;
+  return fromParser && typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
+}
