@@ -2,10 +2,12 @@
 // background worker off, so the measure is the request path only (verify, store, acknowledge), like the
 // hand-written receiver. Run from source, without a build:
 //   node -r ts-node/register/transpile-only -r tsconfig-paths/register bench/library-app.ts
-// Environment: PORT, DATABASE_URL, STRIPE_WEBHOOK_SECRET.
+// Environment: PORT, PLATFORM (express | fastify), DATABASE_URL, STRIPE_WEBHOOK_SECRET.
 import 'reflect-metadata';
 import { Controller, Get, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { stripe, WebhooksModule } from 'nestjs-payment-webhooks';
 
@@ -31,7 +33,8 @@ class HealthController {
 class LibraryBenchModule {}
 
 async function main(): Promise<void> {
-  const app = await NestFactory.create(LibraryBenchModule, { rawBody: true, logger: ['error', 'warn'] });
+  const adapter = process.env.PLATFORM === 'fastify' ? new FastifyAdapter() : new ExpressAdapter();
+  const app = await NestFactory.create(LibraryBenchModule, adapter, { rawBody: true, logger: ['error', 'warn'] });
   app.enableShutdownHooks();
   await app.listen(Number(process.env.PORT ?? 3002), '127.0.0.1');
   // Started with an IPC channel by bench/run.js: if the bench dies, so does this process.

@@ -40,10 +40,10 @@ const config = {
   maxSeconds: intFromEnv('BENCH_MAX_SECONDS', 600, 30, 3600), // the whole run, whatever happens
   adminUrl: process.env.BENCH_ADMIN_URL || 'postgres://postgres@127.0.0.1:5432/test',
   database: process.env.BENCH_DATABASE || 'webhooks_bench',
-  targets: (process.env.BENCH_TARGETS || 'library,ingress,handwritten').split(',').map((t) => t.trim()).filter(Boolean),
+  targets: (process.env.BENCH_TARGETS || 'library,ingress,ingress-fastify,handwritten').split(',').map((t) => t.trim()).filter(Boolean),
   keepDatabase: process.env.BENCH_KEEP_DB === '1',
 };
-const TARGET_NAMES = ['library', 'ingress', 'handwritten'];
+const TARGET_NAMES = ['library', 'ingress', 'ingress-fastify', 'handwritten'];
 for (const target of config.targets) {
   if (!TARGET_NAMES.includes(target)) throw new Error(`BENCH_TARGETS: unknown target "${target}" (${TARGET_NAMES.join(', ')}).`);
 }
@@ -53,7 +53,7 @@ const SECRET = `whsec_bench_${randomBytes(16).toString('hex')}`;
 const RUN_TAG = randomBytes(4).toString('hex');
 // The demo and the hand-written receiver share the bench database (their tables differ); the library
 // without its worker gets its own, so the demo's worker never claims its deliveries.
-const DATABASES = [config.database, `${config.database}_ingress`];
+const DATABASES = [config.database, `${config.database}_ingress`, `${config.database}_ingress_fastify`];
 function databaseUrl(name) {
   const url = new URL(config.adminUrl);
   url.pathname = `/${name}`;
@@ -270,23 +270,29 @@ async function startLibrary(entry) {
   });
 }
 
-/** The library alone with its worker off (bench/library-app.ts, run from source): the request path only. */
-async function startIngress() {
+/**
+ * The library alone with its worker off (bench/library-app.ts, run from source): the request path only,
+ * through Nest's pipeline (controller, WebhookSignatureGuard, receipt interceptor), on Express or Fastify.
+ */
+async function startIngress(platform) {
   const port = await freePort();
-  const child = startChild('library-app.ts', ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', path.join(__dirname, 'library-app.ts')], childEnv({
+  const name = platform === 'fastify' ? 'ingress-fastify' : 'ingress';
+  const database = `${config.database}_${name.replace('-', '_')}`;
+  const child = startChild(`library-app.ts (${platform})`, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', path.join(__dirname, 'library-app.ts')], childEnv({
     PORT: String(port),
-    DATABASE_URL: databaseUrl(`${config.database}_ingress`),
+    PLATFORM: platform,
+    DATABASE_URL: databaseUrl(database),
     STRIPE_WEBHOOK_SECRET: SECRET,
     TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'),
   }));
   await waitUntilAnswering(child, `http://127.0.0.1:${port}/health`, 90000);
   return target({
-    name: 'ingress',
-    short: 'lib no-work',
-    label: 'library, worker off',
+    name,
+    short: platform === 'fastify' ? 'lib fastify' : 'lib express',
+    label: `library on ${platform}, worker off`,
     child,
     port,
-    database: `${config.database}_ingress`,
+    database,
     table: 'webhook_deliveries',
     hasWorker: false,
   });
@@ -763,7 +769,8 @@ async function main() {
 
   const targets = [];
   if (config.targets.includes('library')) targets.push(await startLibrary(entry));
-  if (config.targets.includes('ingress')) targets.push(await startIngress());
+  if (config.targets.includes('ingress')) targets.push(await startIngress('express'));
+  if (config.targets.includes('ingress-fastify')) targets.push(await startIngress('fastify'));
   if (config.targets.includes('handwritten')) targets.push(await startHandwritten());
   const all = await benchAll(targets);
   printSummary(all);
