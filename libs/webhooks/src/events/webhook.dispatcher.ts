@@ -8,6 +8,7 @@ import { WebhookMonitor } from '../monitoring/webhook-monitor';
 import { WEBHOOK_INBOX_STORE, WEBHOOKS_CONFIG } from '../webhooks.constants';
 import type { WebhooksConfig } from '../webhooks.options';
 import { retryDelay } from './backoff';
+import { paymentProblem } from './event-limits';
 import type { ProviderEvent } from './payment-event';
 import type { WebhookHandlerContext } from './webhook-handler-context';
 import { WebhookHandlerRegistry, type RegisteredHandler } from './webhook-handler.registry';
@@ -37,6 +38,9 @@ export class WebhookDispatcher {
     const owner = delivery.leaseOwner;
     try {
       const event = await this.eventOf(delivery);
+      const problem = event.payment && paymentProblem(event.payment);
+      // Re-parsing gives the same answer every time: no retry, the operator sees the reason.
+      if (problem) return await this.bury(delivery, `not dispatched as a payment: ${problem}`);
       const done = new Set(delivery.handlers.filter((run) => run.status === 'succeeded').map((run) => run.handler));
       const failures: string[] = [];
       for (const handler of this.registry.matching(event)) {
@@ -120,13 +124,15 @@ export class WebhookDispatcher {
     }
   }
 
+  private async bury(delivery: ClaimedDelivery, error: string): Promise<DispatchOutcome> {
+    this.logger.error(`Delivery ${delivery.id} (${delivery.provider} ${delivery.type}) is dead after ${delivery.attempts} attempt(s): ${error}`);
+    await this.store.fail(delivery.id, delivery.leaseOwner, { dead: true, error }, this.config.clock());
+    return 'dead';
+  }
+
   private async retryOrBury(delivery: ClaimedDelivery, error: string): Promise<DispatchOutcome> {
     const now = this.config.clock();
-    if (delivery.attempts >= this.config.maxAttempts) {
-      this.logger.error(`Delivery ${delivery.id} (${delivery.provider} ${delivery.type}) is dead after ${delivery.attempts} attempts: ${error}`);
-      await this.store.fail(delivery.id, delivery.leaseOwner, { dead: true, error }, now);
-      return 'dead';
-    }
+    if (delivery.attempts >= this.config.maxAttempts) return this.bury(delivery, error);
     const retryAt = new Date(now.getTime() + retryDelay(delivery.attempts, this.config.backoff));
     await this.store.fail(delivery.id, delivery.leaseOwner, { retryAt, error }, now);
     return 'retry';

@@ -2,6 +2,7 @@ import { HttpException, Inject, Injectable, Logger } from '@nestjs/common';
 import { WebhookPayloadError } from '../errors/webhook-payload.error';
 import { WebhookVerificationError } from '../errors/webhook-verification.error';
 import type { RefusalReason } from '../errors/refusal-reason';
+import { storageProblem } from '../events/event-limits';
 import type { ProviderEvent } from '../events/payment-event';
 import type { WebhookInboxStore } from '../store/inbox-store.interface';
 import type { RawWebhookRequest, WebhookProvider } from '../providers/webhook-provider.interface';
@@ -28,7 +29,7 @@ export interface WebhookReceipt {
   duplicate: boolean;
 }
 
-const MAX_EVENT_ID_LENGTH = 255;
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 const REDACTED_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
 const RAW_BODY_FIX = 'Create the app with NestFactory.create(AppModule, { rawBody: true }): webhook signatures are checked on the exact bytes received.';
 
@@ -90,9 +91,10 @@ export class WebhookIngress {
       this.logger.error(`Endpoint ${provider.name} failed to verify or parse a delivery: ${(error as Error)?.stack ?? error}`);
       throw refuse('invalid-payload', 'The delivery could not be read.');
     }
-    if (typeof event.id !== 'string' || event.id.length === 0 || event.id.length > MAX_EVENT_ID_LENGTH) {
-      throw refuse('invalid-payload', `The event id must be 1 to ${MAX_EVENT_ID_LENGTH} characters.`);
-    }
+    // Verified bytes that the inbox cannot hold as text would fail on every retry: refuse them, naming why.
+    if (!isStorableText(raw.rawBody)) throw refuse('invalid-payload', 'The body must be UTF-8 text without NUL bytes.');
+    const problem = storageProblem(event);
+    if (problem) throw refuse('invalid-payload', `The event cannot be stored: ${problem}.`);
     if (secretIndex !== undefined && secretIndex > 0) {
       this.logger.log(`Endpoint ${provider.name}: delivery verified with secret #${secretIndex} (rotation in progress?)`);
     }
@@ -139,6 +141,16 @@ export class WebhookIngress {
 
 export function toHttpException(response: IngressResponse): HttpException {
   return new HttpException(response.body, response.status);
+}
+
+function isStorableText(bytes: Buffer): boolean {
+  if (bytes.includes(0)) return false;
+  try {
+    UTF8.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function mediaTypeOf(contentType: string | undefined): string {

@@ -54,7 +54,7 @@ export class WebhookDeliveryEntity {
   paymentType: string | null;
 
   @Index('ix_webhook_deliveries_reference')
-  @Column({ type: 'varchar', length: 255, nullable: true })
+  @Column({ type: 'varchar', length: 500, nullable: true })
   reference: string | null;
 
   @Column({ name: 'received_at', type: 'bigint', transformer: epochMs })

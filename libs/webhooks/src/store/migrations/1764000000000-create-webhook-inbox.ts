@@ -23,7 +23,7 @@ export class CreateWebhookInbox1764000000000 implements MigrationInterface {
           { name: 'raw_body', type: 'text' },
           { name: 'headers', type: 'text' },
           { name: 'payment_type', type: 'varchar', length: '32', isNullable: true },
-          { name: 'reference', type: 'varchar', length: '255', isNullable: true },
+          { name: 'reference', type: 'varchar', length: '500', isNullable: true },
           { name: 'received_at', type: 'bigint' },
           { name: 'updated_at', type: 'bigint' },
           { name: 'processed_at', type: 'bigint', isNullable: true },
