@@ -12,7 +12,7 @@ import type { EntityManager } from 'typeorm';
 import { rowLock } from '../database/row-lock';
 import { EventEntity } from '../events/event.entity';
 import { releaseSeat, takeSeat } from '../events/event-seats';
-import { RegistrationEntity } from './registration.entity';
+import { RegistrationEntity, type PaymentIssue } from './registration.entity';
 import type { RegistrationStatus } from './registration-status';
 
 /**
@@ -35,6 +35,15 @@ export class RegistrationPaymentsHandler {
         this.logger.log(`Registration ${registration.id} stays ${registration.status}: ${describe(payment)} changes nothing.`);
         return;
       }
+      const issue = await this.mismatchOf(manager, registration, payment);
+      if (issue) {
+        this.logger.warn(
+          `Registration ${registration.id} stays ${registration.status}: ${describe(payment)} paid ${issue.received.amountMinor ?? '?'} ${issue.received.currency ?? '?'} ` +
+            `(minor units) but expected ${issue.expected.amountMinor} ${issue.expected.currency} through ${issue.expected.provider}; refund ${payment.provider} payment ${payment.transactionId ?? registration.reference}.`,
+        );
+        await manager.update(RegistrationEntity, { id: registration.id }, { paymentIssue: issue, updatedAt: new Date() });
+        return;
+      }
       if (registration.status !== 'PENDING' && !(await takeSeat(manager, registration.eventId))) {
         this.logger.warn(
           `Registration ${registration.id} (${registration.reference}) paid without a seat: refund ${payment.provider} payment ` +
@@ -42,7 +51,6 @@ export class RegistrationPaymentsHandler {
         );
         return;
       }
-      await this.warnOnAmountMismatch(manager, registration, payment);
       const now = new Date();
       await manager.update(
         RegistrationEntity,
@@ -104,19 +112,23 @@ export class RegistrationPaymentsHandler {
     return registration;
   }
 
-  /** Providers report what was paid; a mismatch is the operator's call, the seat is still confirmed. */
-  private async warnOnAmountMismatch(manager: EntityManager, registration: RegistrationEntity, payment: PaymentEvent): Promise<void> {
-    if (payment.amountMinor === undefined && payment.currency === undefined) return;
-    const event = await manager.findOneBy(EventEntity, { id: registration.eventId });
-    if (!event) return;
-    const amountDiffers = payment.amountMinor !== undefined && payment.amountMinor !== event.priceMinor;
-    const currencyDiffers = payment.currency !== undefined && payment.currency !== event.currency;
-    if (amountDiffers || currencyDiffers) {
-      this.logger.warn(
-        `Registration ${registration.id} paid ${payment.amountMinor ?? '?'} ${payment.currency ?? '?'} (minor units) ` +
-          `but the seat costs ${event.priceMinor} ${event.currency}: check ${payment.provider} payment ${payment.transactionId ?? registration.reference}.`,
-      );
-    }
+  /**
+   * A completed payment through another provider than the registration's, or for another amount or
+   * currency than the event's price, never makes it PAID. MVola's callback carries no amount: the
+   * demo started that payment itself, for the price.
+   */
+  private async mismatchOf(manager: EntityManager, registration: RegistrationEntity, payment: PaymentEvent): Promise<PaymentIssue | undefined> {
+    const event = await manager.findOneByOrFail(EventEntity, { id: registration.eventId });
+    const differs =
+      payment.provider !== registration.provider ||
+      (payment.amountMinor !== undefined && payment.amountMinor !== Number(event.priceMinor)) ||
+      (payment.currency !== undefined && payment.currency !== event.currency);
+    if (!differs) return undefined;
+    return {
+      received: { provider: payment.provider, amountMinor: payment.amountMinor, currency: payment.currency, transactionId: payment.transactionId },
+      expected: { provider: registration.provider, amountMinor: Number(event.priceMinor), currency: event.currency },
+      at: new Date().toISOString(),
+    };
   }
 }
 

@@ -44,4 +44,15 @@ export class RegistrationEntity {
 
   @Column({ name: 'paid_at', type: 'bigint', nullable: true, transformer: epochMs })
   paidAt: Date | null;
+
+  /** A completed payment that did not match (provider, amount or currency), for a person to refund. */
+  @Column({ name: 'payment_issue', type: 'simple-json', nullable: true })
+  paymentIssue: PaymentIssue | null;
+}
+
+/** What was received and what the registration expected. */
+export interface PaymentIssue {
+  received: { provider: string; amountMinor?: number; currency?: string; transactionId?: string };
+  expected: { provider: string; amountMinor: number; currency: string };
+  at: string;
 }

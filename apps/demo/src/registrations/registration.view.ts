@@ -1,4 +1,4 @@
-import type { RegistrationEntity } from './registration.entity';
+import type { PaymentIssue, RegistrationEntity } from './registration.entity';
 import type { RegistrationStatus } from './registration-status';
 
 /** GET /registrations/:id (contract). */
@@ -10,9 +10,11 @@ export interface RegistrationView {
   status: RegistrationStatus;
   reference: string;
   paidAt: Date | null;
+  /** Present when a completed payment did not match; the status is left as it was. */
+  paymentIssue?: PaymentIssue;
 }
 
 export function registrationView(registration: RegistrationEntity): RegistrationView {
-  const { id, eventId, email, provider, status, reference, paidAt } = registration;
-  return { id, eventId, email, provider, status, reference, paidAt };
+  const { id, eventId, email, provider, status, reference, paidAt, paymentIssue } = registration;
+  return { id, eventId, email, provider, status, reference, paidAt, ...(paymentIssue ? { paymentIssue } : {}) };
 }

@@ -49,6 +49,7 @@ export class RegistrationsService {
         createdAt: now,
         updatedAt: now,
         paidAt: null,
+        paymentIssue: null,
       } satisfies RegistrationEntity);
       await manager.insert(RegistrationEntity, registration);
       return { registration, event };
