@@ -27,10 +27,14 @@ describe.each(PLATFORMS)('IP allow-lists and URL tokens on %s', (platform) => {
     });
     let harness: WebhookApp;
     const reasons: string[] = [];
+    const paths: string[] = [];
 
     beforeAll(() => {
       harness = app();
-      harness.get(WebhookMonitor).refused$.subscribe((refusal) => reasons.push(refusal.reason));
+      harness.get(WebhookMonitor).refused$.subscribe((refusal) => {
+        reasons.push(refusal.reason);
+        paths.push(refusal.path);
+      });
     });
 
     it('accepts an allowed address', async () => {
@@ -70,6 +74,15 @@ describe.each(PLATFORMS)('IP allow-lists and URL tokens on %s', (platform) => {
       expect(response.status).toBe(401);
       expect(response.body).toMatchObject({ statusCode: 401, reason: 'invalid-token' });
       expect(JSON.stringify(response.body)).not.toContain(TOKEN);
+    });
+
+    it.each([
+      ['refused by the guard', 'text/plain', 415],
+      ['refused while the body is parsed', 'application/json', 400],
+    ])('keeps a valid path token out of the refusal it publishes (%s)', async (_name, contentType, status) => {
+      const response = await request(harness.url).put(`/webhooks/mvola/${TOKEN}`).set('content-type', contentType).send('{"broken": ');
+      expect(response.status).toBe(status);
+      expect(paths.at(-1)).toBe('/webhooks/mvola/<token>');
     });
   });
 });

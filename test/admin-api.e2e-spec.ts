@@ -15,7 +15,7 @@ describe.each(MATRIX)('Admin API on %s with %s', (platform, registration) => {
     platform,
     registration,
     extras: { adminPath: 'ops/webhooks' },
-    webhooks: { endpoints: [stripe({ secrets: [SECRET] })], worker: false, maxAttempts: 1, adminToken: ['admin-token-old', TOKEN] },
+    webhooks: { endpoints: [stripe({ secrets: [SECRET] })], worker: false, maxAttempts: 1, adminToken: ['admin-token-previous', TOKEN] },
     providers: [RecordingHandlers],
   });
   let harness: WebhookApp;
@@ -43,7 +43,7 @@ describe.each(MATRIX)('Admin API on %s with %s', (platform, registration) => {
     expect(dead.status).toBe(200);
     expect(dead.body.map((d: { id: string }) => d.id)).toEqual([deliveryId]);
 
-    const one = await request(harness.url).get(`/ops/webhooks/deliveries/${deliveryId}`).set({ authorization: 'Bearer admin-token-old' });
+    const one = await request(harness.url).get(`/ops/webhooks/deliveries/${deliveryId}`).set({ authorization: `bearer admin-token-previous` });
     expect(one.body).toMatchObject({ id: deliveryId, status: 'dead', handlers: expect.arrayContaining([expect.objectContaining({ handler: 'RecordingHandlers.onCompleted', status: 'failed' })]) });
 
     const replay = await request(harness.url).post(`/ops/webhooks/deliveries/${deliveryId}/replay`).set(admin());
@@ -66,8 +66,16 @@ describe.each(MATRIX)('Admin API on %s with %s', (platform, registration) => {
   });
 });
 
-describe('Admin API without a token', () => {
-  it('refuses to start', async () => {
+describe('Admin API without a sound token', () => {
+  it('refuses to start with a short token', async () => {
+    const database = await createTestDatabase();
+    await expect(
+      startWebhookApp({ platform: 'express', database, extras: { adminPath: 'ops' }, webhooks: { endpoints: [stripe({ secrets: [SECRET] })], adminToken: 'short' } }),
+    ).rejects.toThrow('adminToken[0]: at least 16 characters');
+    await database.drop();
+  });
+
+  it('refuses to start without one', async () => {
     const database = await createTestDatabase();
     await expect(startWebhookApp({ platform: 'express', database, extras: { adminPath: 'ops' }, webhooks: { endpoints: [stripe({ secrets: [SECRET] })] } })).rejects.toThrow(
       'adminToken: the admin API at /ops needs a token',

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { secretProblems } from './providers/provider-options';
 import type { WebhookProvider } from './providers/webhook-provider.interface';
-import type { WebhookSecret } from './secrets/webhook-secret';
+import { secretValue, type WebhookSecret } from './secrets/webhook-secret';
 import type { WebhookInboxStore } from './store/inbox-store.interface';
 
 export interface WebhooksModuleOptions {
@@ -81,6 +81,8 @@ export class WebhooksConfigError extends Error {
 }
 
 const HTTP_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
+/** Anyone who can guess it can replay payments: no short admin tokens. */
+const MIN_ADMIN_TOKEN_LENGTH = 16;
 
 /** Applies defaults and validates everything that can be checked before the app starts. */
 export function resolveWebhooksConfig(options: WebhooksModuleOptions, adminPath?: string): WebhooksConfig {
@@ -123,6 +125,12 @@ export function resolveWebhooksConfig(options: WebhooksModuleOptions, adminPath?
     for (const problem of secretProblems(adminTokens, 'adminToken')) {
       problems.push(adminPath && adminTokens.length === 0 ? `adminToken: the admin API at /${trimSlashes(adminPath)} needs a token` : problem);
     }
+    adminTokens.forEach((entry, index) => {
+      const value = secretValue(entry);
+      if (typeof value === 'string' && value.length > 0 && value.length < MIN_ADMIN_TOKEN_LENGTH) {
+        problems.push(`adminToken[${index}]: at least ${MIN_ADMIN_TOKEN_LENGTH} characters, e.g. the output of \`openssl rand -hex 32\``);
+      }
+    });
   }
   const positive = (value: number | undefined, fallback: number, option: string) => {
     const resolved = value ?? fallback;

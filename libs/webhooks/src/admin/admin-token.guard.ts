@@ -12,7 +12,8 @@ export class AdminTokenGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined> }>();
     const [scheme, token] = (request.headers.authorization ?? '').split(' ');
-    if (scheme !== 'Bearer' || !token) throw new UnauthorizedException('Send Authorization: Bearer <admin token>.');
+    // The scheme is case-insensitive (RFC 9110 §11.1).
+    if (scheme?.toLowerCase() !== 'bearer' || !token) throw new UnauthorizedException('Send Authorization: Bearer <admin token>.');
     let matched = false;
     for (const secret of activeSecrets(this.config.adminTokens, this.config.clock())) {
       if (safeEqual(secret.value, token)) matched = true;

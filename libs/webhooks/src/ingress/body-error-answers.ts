@@ -78,8 +78,10 @@ export class BodyErrorAnswers implements OnModuleInit {
   private answer(req: PlatformRequest, status: number | undefined): HttpException | undefined {
     if (!status) return undefined;
     const request = toIngressRequest(req);
-    const provider = this.endpointAt(request.path);
-    if (!provider) return undefined;
+    const match = this.endpointAt(request.path);
+    if (!match) return undefined;
+    const { provider } = match;
+    request.pathToken ??= match.pathToken;
     if (status === 413) return this.ingress.refusal('too-large', 'The body is larger than this endpoint accepts.', request, provider);
     if (status === 415) return this.ingress.refusal('unsupported-media-type', 'Send the delivery as application/json.', request, provider);
     // Malformed: the signature is still checked first, so an unsigned request gets its 401.
@@ -91,11 +93,14 @@ export class BodyErrorAnswers implements OnModuleInit {
     return this.ingress.refusal('invalid-payload', 'The body is not valid JSON.', request, provider);
   }
 
-  private endpointAt(path: string): WebhookProvider | undefined {
+  /** Matched by suffix, so the app's global prefix (`/api/webhooks/stripe`) needs no configuring. */
+  private endpointAt(path: string): { provider: WebhookProvider; pathToken?: string } | undefined {
     const trimmed = path.replace(/\/$/, '');
-    const withoutToken = trimmed.replace(/\/[^/]*$/, '');
-    // Matched by suffix, so the app's global prefix (`/api/webhooks/stripe`) needs no configuring.
-    return this.paths.find(({ path: own }) => trimmed.endsWith(own) || withoutToken.endsWith(own))?.provider;
+    const exact = this.paths.find(({ path: own }) => trimmed.endsWith(own));
+    if (exact) return { provider: exact.provider };
+    const slash = trimmed.lastIndexOf('/');
+    const withToken = this.paths.find(({ path: own }) => trimmed.slice(0, slash).endsWith(own));
+    return withToken && { provider: withToken.provider, pathToken: decodeURIComponent(trimmed.slice(slash + 1)) };
   }
 }
 

@@ -124,10 +124,12 @@ export class WebhookIngress {
   }
 
   /** Publishes a refusal and returns the HTTP exception that answers it. */
-  refusal(reason: RefusalReason, message: string, request: Pick<IngressRequest, 'method' | 'path' | 'ip'>, provider?: WebhookProvider, at = this.config.clock()): HttpException {
+  refusal(reason: RefusalReason, message: string, request: Pick<IngressRequest, 'method' | 'path' | 'ip' | 'pathToken'>, provider?: WebhookProvider, at = this.config.clock()): HttpException {
     const status = statusOf(reason);
-    this.monitor.refused({ reason, status, endpoint: provider?.name, path: request.path, ip: request.ip, at });
-    this.logger.warn(`Refused ${request.method} ${request.path} from ${request.ip}: ${reason}`);
+    // A URL token in the last segment may be the valid one: it reaches neither the log nor subscribers.
+    const path = request.pathToken ? `${request.path.slice(0, request.path.lastIndexOf('/'))}/<token>` : request.path;
+    this.monitor.refused({ reason, status, endpoint: provider?.name, path, ip: request.ip, at });
+    this.logger.warn(`Refused ${request.method} ${path} from ${request.ip}: ${reason}`);
     return toHttpException(errorResponse(status, message, reason));
   }
 
