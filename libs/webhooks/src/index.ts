@@ -19,7 +19,7 @@ export {
   OnPaymentRefunded,
   OnProviderEvent,
 } from './events/on-payment.decorators';
-export type { PaymentHandlerOptions } from './events/handler-subscription';
+export type { HandlerNameOption, PaymentHandlerOptions } from './events/handler-subscription';
 export type { WebhookHandlerContext } from './events/webhook-handler-context';
 export type { RunSummary } from './events/webhook.worker';
 
@@ -53,6 +53,7 @@ export { REFUSAL_REASONS, type RefusalReason } from './errors/refusal-reason';
 export { WebhookVerificationError, type VerificationReason } from './errors/webhook-verification.error';
 export { WebhookPayloadError } from './errors/webhook-payload.error';
 export { ConfirmationUnavailableError } from './errors/confirmation-unavailable.error';
+export { NonRetryableWebhookError } from './errors/non-retryable-webhook.error';
 export { WebhookMonitor, type WebhookLeaseLost, type WebhookRefusal } from './monitoring/webhook-monitor';
 
 export { WebhookDeliveries } from './store/webhook-deliveries.service';

@@ -26,7 +26,7 @@ export class RegistrationPaymentsHandler {
   private readonly logger = new Logger('RegistrationPayments');
 
   /** PENDING → PAID. After FAILED or EXPIRED the seat was given away: take one again if one is free. */
-  @OnPaymentCompleted()
+  @OnPaymentCompleted({ name: 'registration-paid' })
   onCompleted(payment: PaymentEvent, ctx: WebhookHandlerContext): Promise<void> {
     return ctx.transaction(async (manager) => {
       const registration = await this.registrationFor(manager, payment, ctx);
@@ -61,20 +61,20 @@ export class RegistrationPaymentsHandler {
   }
 
   /** PENDING → FAILED, and the seat is free again. */
-  @OnPaymentFailed()
-  @OnPaymentCancelled()
+  @OnPaymentFailed({ name: 'registration-failed' })
+  @OnPaymentCancelled({ name: 'registration-failed' })
   onFailed(payment: PaymentEvent, ctx: WebhookHandlerContext): Promise<void> {
     return this.releaseSeatOf(payment, ctx, 'PENDING', 'FAILED');
   }
 
   /** PENDING → EXPIRED (the checkout was abandoned), and the seat is free again. */
-  @OnPaymentExpired()
+  @OnPaymentExpired({ name: 'registration-expired' })
   onExpired(payment: PaymentEvent, ctx: WebhookHandlerContext): Promise<void> {
     return this.releaseSeatOf(payment, ctx, 'PENDING', 'EXPIRED');
   }
 
   /** PAID → REFUNDED, and the seat is free again. A partial refund keeps the seat. */
-  @OnPaymentRefunded()
+  @OnPaymentRefunded({ name: 'registration-refunded' })
   async onRefunded(payment: PaymentEvent, ctx: WebhookHandlerContext): Promise<void> {
     if (payment.metadata.partialRefund === true) {
       this.logger.log(`Partial refund of ${payment.provider} payment ${payment.transactionId ?? payment.reference}: the registration keeps its seat.`);

@@ -1,11 +1,21 @@
 import type { PaymentEventType } from './payment-event';
 
 /** What one handler decorator subscribes to. */
-export type HandlerSubscription =
+export type HandlerSubscription = (
   | { kind: 'payment'; type: PaymentEventType; providers?: readonly string[] }
-  | { kind: 'provider'; provider: string; type: string };
+  | { kind: 'provider'; provider: string; type: string }
+) & { name?: string };
 
-export interface PaymentHandlerOptions {
+export interface HandlerNameOption {
+  /**
+   * The handler's stable identity, under which its outcome per delivery is recorded: keep it across
+   * renames and deploys ('mark-order-paid'). Default `ClassName.method`, with a warning at start-up:
+   * renaming the method would make it a new handler that runs again on retries and replays.
+   */
+  name?: string;
+}
+
+export interface PaymentHandlerOptions extends HandlerNameOption {
   /** Only deliveries of these endpoint names ('stripe', 'stripe-eu'…). Default: every provider. */
   provider?: string | string[];
 }

@@ -1,8 +1,13 @@
 import { WEBHOOK_HANDLER_METADATA } from '../webhooks.constants';
-import type { HandlerSubscription, PaymentHandlerOptions } from './handler-subscription';
+import type { HandlerNameOption, HandlerSubscription, PaymentHandlerOptions } from './handler-subscription';
 import type { PaymentEventType } from './payment-event';
 
+const HANDLER_NAME = /^[\w.:@/-]{1,200}$/;
+
 function subscribe(subscription: HandlerSubscription): MethodDecorator {
+  if (subscription.name !== undefined && !(typeof subscription.name === 'string' && HANDLER_NAME.test(subscription.name))) {
+    throw new TypeError(`A webhook handler name is 1 to 200 letters, digits or . _ : @ / -, e.g. { name: 'mark-order-paid' }; got ${JSON.stringify(subscription.name)}`);
+  }
   return (_target, _key, descriptor) => {
     // Appends, so decorators stack on one method.
     const handler = descriptor.value as object;
@@ -15,7 +20,7 @@ function subscribe(subscription: HandlerSubscription): MethodDecorator {
 /** Runs the method for every normalized payment event of `type`. Decorators stack. */
 export function OnPaymentEvent(type: PaymentEventType, options: PaymentHandlerOptions = {}): MethodDecorator {
   const providers = options.provider === undefined ? undefined : [options.provider].flat();
-  return subscribe({ kind: 'payment', type, providers });
+  return subscribe({ kind: 'payment', type, providers, name: options.name });
 }
 
 export const OnPaymentCompleted = (options?: PaymentHandlerOptions) => OnPaymentEvent('payment.completed', options);
@@ -26,6 +31,6 @@ export const OnPaymentCancelled = (options?: PaymentHandlerOptions) => OnPayment
 export const OnPaymentRefunded = (options?: PaymentHandlerOptions) => OnPaymentEvent('payment.refunded', options);
 
 /** Runs the method for the provider's own event type ('checkout.session.expired'), or every type with '*'. */
-export function OnProviderEvent(provider: string, type = '*'): MethodDecorator {
-  return subscribe({ kind: 'provider', provider, type });
+export function OnProviderEvent(provider: string, type = '*', options: HandlerNameOption = {}): MethodDecorator {
+  return subscribe({ kind: 'provider', provider, type, name: options.name });
 }

@@ -4,7 +4,7 @@ import type { ProviderEvent } from './payment-event';
 import type { WebhookHandlerContext } from './webhook-handler-context';
 
 export interface RegisteredHandler {
-  /** Stable identity used for per-handler outcomes: `ClassName.method`. */
+  /** Stable identity used for per-handler outcomes: the decorator's `name`, else `ClassName.method`. */
   key: string;
   subscriptions: readonly HandlerSubscription[];
   invoke(event: ProviderEvent, context: WebhookHandlerContext): Promise<unknown>;

@@ -27,6 +27,7 @@ export class WebhookHandlersExplorer implements OnModuleInit {
     const configured = new Set(this.config.endpoints.map((provider) => provider.name));
     const problems: string[] = [];
     const keys = new Set<string>();
+    const unnamed: string[] = [];
     for (const wrapper of this.discovery.getControllers()) {
       const instance = wrapper.instance as Record<string, unknown> | undefined;
       if (!instance || typeof instance !== 'object') continue;
@@ -52,11 +53,22 @@ export class WebhookHandlersExplorer implements OnModuleInit {
         for (const provider of providersNamed(subscriptions)) {
           if (!configured.has(provider)) problems.push(`${where}: handles provider "${provider}", which is not configured (configured: ${[...configured].join(', ')})`);
         }
-        const key = uniqueKey(where, keys);
+        const names = [...new Set(subscriptions.map((subscription) => subscription.name).filter((name) => name !== undefined))];
+        if (names.length > 1) problems.push(`${where}: its decorators name it ${names.map((n) => `"${n}"`).join(' and ')}; give one name`);
+        if (names.length === 1 && keys.has(names[0])) problems.push(`${where}: the handler name "${names[0]}" is already taken; handler names are unique`);
+        if (names.length === 0) unnamed.push(where);
+        const key = names.length === 1 ? names[0] : uniqueKey(where, keys);
+        keys.add(key);
         this.registry.add({ key, subscriptions, invoke: (event, context) => Promise.resolve(invoke(instance, method, event, context, subscriptions)) });
       }
     }
     if (problems.length > 0) throw new WebhooksConfigError(problems);
+    if (unnamed.length > 0) {
+      this.logger.warn(
+        `Webhook handlers without a name are recorded as ClassName.method, so renaming one makes it run again on retries and replays: ` +
+          `${unnamed.join(', ')}. Name them: @OnPaymentCompleted({ name: 'mark-order-paid' }).`,
+      );
+    }
     this.logger.log(`${this.registry.all().length} webhook handler(s) registered`);
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ConfirmationUnavailableError } from '../errors/confirmation-unavailable.error';
+import { NonRetryableWebhookError } from '../errors/non-retryable-webhook.error';
 import type { WebhookProvider } from '../providers/webhook-provider.interface';
 import type { ClaimedDelivery, WebhookInboxStore } from '../store/inbox-store.interface';
 import { LeaseLostError } from '../store/lease-lost.error';
@@ -43,11 +44,14 @@ export class WebhookDispatcher {
       if (problem) return await this.bury(delivery, `not dispatched as a payment: ${problem}`);
       const done = new Set(delivery.handlers.filter((run) => run.status === 'succeeded').map((run) => run.handler));
       const failures: string[] = [];
+      let retryable = true;
       for (const handler of this.registry.matching(event)) {
         if (done.has(handler.key)) continue;
         const error = await this.run(handler, event, delivery);
-        if (error !== undefined) failures.push(`${handler.key}: ${error}`);
+        if (error !== undefined) failures.push(`${handler.key}: ${error.message}`);
+        if (error instanceof NonRetryableWebhookError) retryable = false;
       }
+      if (!retryable) return await this.bury(delivery, `not retryable: ${failures.join('; ')}`);
       if (failures.length === 0) {
         await this.store.complete(delivery.id, owner, this.config.clock());
         return 'processed';
@@ -87,8 +91,8 @@ export class WebhookDispatcher {
     return provider.confirm ? provider.confirm(event) : event;
   }
 
-  /** Runs one handler; returns its error message, or undefined on success (recorded either way). */
-  private async run(handler: RegisteredHandler, event: ProviderEvent, delivery: ClaimedDelivery): Promise<string | undefined> {
+  /** Runs one handler; returns its error, or undefined on success (recorded either way). */
+  private async run(handler: RegisteredHandler, event: ProviderEvent, delivery: ClaimedDelivery): Promise<Error | undefined> {
     const owner = delivery.leaseOwner;
     let committed = false;
     const context: WebhookHandlerContext = {
@@ -120,7 +124,7 @@ export class WebhookDispatcher {
       const message = describe(error);
       this.logger.warn(`${handler.key} failed on delivery ${delivery.id} (attempt ${delivery.attempts}): ${message}`);
       await this.store.recordHandler(delivery.id, owner, { handler: handler.key, status: 'failed', error: message }, this.config.clock());
-      return message;
+      return error instanceof Error ? error : new Error(message);
     }
   }
 

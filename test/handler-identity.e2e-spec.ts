@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import request from 'supertest';
+import { NonRetryableWebhookError, OnPaymentCompleted, OnPaymentFailed, stripe, type PaymentEvent } from 'nestjs-payment-webhooks';
+import { signStripe } from 'nestjs-payment-webhooks/testing';
+import { checkoutCompleted } from './support/stripe-fixtures';
+import { createTestDatabase, type TestDatabase } from './support/test-database';
+import { useWebhookApp } from './support/use-webhook-app';
+import { startWebhookApp } from './support/webhook-app';
+
+const SECRET = 'whsec_test_identity';
+
+@Injectable()
+class NamedHandlers {
+  runs = 0;
+
+  @OnPaymentCompleted({ name: 'mark-order-paid' })
+  paid(payment: PaymentEvent): void {
+    this.runs++;
+    if (payment.reference.startsWith('GONE')) throw new NonRetryableWebhookError(`order ${payment.reference} was deleted`);
+  }
+}
+
+describe('Handlers an operator can reason about', () => {
+  const app = useWebhookApp({
+    platform: 'express',
+    webhooks: { endpoints: [stripe({ secrets: [SECRET] })], worker: false, maxAttempts: 5, backoff: { initialMs: 1, maxMs: 1 } },
+    providers: [NamedHandlers],
+  });
+  const deliver = async (reference: string) => {
+    const signed = signStripe({ payload: checkoutCompleted(reference), secret: SECRET });
+    return (await request(app().url).post('/webhooks/stripe').set(signed.headers).send(signed.body)).body.id as string;
+  };
+
+  it('records outcomes under the name the decorator gives, not ClassName.method', async () => {
+    const id = await deliver('NAMED-1');
+    await app().deliveries.runOnce();
+    expect((await app().deliveries.get(id))?.handlers).toEqual([expect.objectContaining({ handler: 'mark-order-paid', status: 'succeeded' })]);
+  });
+
+  it('NonRetryableWebhookError sends the delivery straight to dead with its reason', async () => {
+    const handlers = app().get(NamedHandlers);
+    const before = handlers.runs;
+    const id = await deliver('GONE-1');
+    for (let round = 0; round < 3; round++) await app().deliveries.runOnce();
+    expect(await app().deliveries.get(id)).toMatchObject({ status: 'dead', attempts: 1, lastError: expect.stringContaining('order GONE-1 was deleted') });
+    expect(handlers.runs - before).toBe(1);
+  });
+});
+
+describe('Handler names are checked at start-up', () => {
+  let database: TestDatabase;
+  beforeAll(async () => (database = await createTestDatabase()));
+  afterAll(async () => database.drop());
+
+  @Injectable()
+  class TwoWithOneName {
+    @OnPaymentCompleted({ name: 'same' })
+    a(): void {}
+
+    @OnPaymentFailed({ name: 'same' })
+    b(): void {}
+  }
+
+  @Injectable()
+  class TwoNamesOnOneMethod {
+    @OnPaymentCompleted({ name: 'one' })
+    @OnPaymentFailed({ name: 'other' })
+    a(): void {}
+  }
+
+  it.each([
+    [TwoWithOneName, 'TwoWithOneName.b: the handler name "same" is already taken'],
+    [TwoNamesOnOneMethod, 'TwoNamesOnOneMethod.a: its decorators name it'],
+  ])('%p', async (handlers, message) => {
+    await expect(startWebhookApp({ platform: 'express', database, webhooks: { endpoints: [stripe({ secrets: [SECRET] })] }, providers: [handlers] })).rejects.toThrow(message);
+  });
+
+  it('a name that cannot be a stable key fails where the decorator is applied', () => {
+    expect(() => OnPaymentCompleted({ name: '' })).toThrow(TypeError);
+  });
+});
