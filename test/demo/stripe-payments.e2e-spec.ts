@@ -51,7 +51,7 @@ describe('demo: registrations paid through Stripe', () => {
     expect(Math.abs(Date.parse(paid.paidAt!) - Date.now())).toBeLessThan(60_000);
     expect(await seatsLeft(demo.url, event.id)).toBe(1);
     expect((await demo.deliveries.get(delivery.id))!.handlers).toEqual([
-      expect.objectContaining({ handler: 'RegistrationPaymentsHandler.onCompleted', status: 'succeeded', attempts: 1 }),
+      expect.objectContaining({ handler: 'registration-paid', status: 'succeeded', attempts: 1 }),
     ]);
   });
 
