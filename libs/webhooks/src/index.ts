@@ -59,6 +59,7 @@ export { WebhookMonitor, type WebhookLeaseLost, type WebhookRefusal } from './mo
 export { WebhookDeliveries } from './store/webhook-deliveries.service';
 export type {
   ClaimedDelivery,
+  ClaimRequest,
   DeliveryFilter,
   DeliveryStatus,
   FailureOutcome,

@@ -46,11 +46,14 @@ export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationS
    */
   async runOnce(): Promise<RunSummary> {
     const total: RunSummary = { claimed: 0, processed: 0, retried: 0, dead: 0, leaseLost: 0 };
-    const now = this.config.clock();
+    // What is due is fixed at the call; each lease runs from its own claim, so a long backlog never
+    // hands out leases that are already expired (and claimable by another instance) when taken.
+    const dueBy = this.config.clock();
     while (!this.stopping) {
       const batch = await this.store.claimDue({
         owner: `${this.config.instanceId.slice(0, 100)}:${randomUUID().slice(0, 8)}`,
-        now,
+        now: this.config.clock(),
+        dueBy,
         leaseMs: this.config.leaseMs,
         limit: this.config.batchSize,
       });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type {
+  ClaimRequest,
   ClaimedDelivery,
   DeliveryFilter,
   FailureOutcome,
@@ -50,17 +51,17 @@ export class InMemoryInboxStore implements WebhookInboxStore {
     return { id, duplicate: false };
   }
 
-  async claimDue(request: { owner: string; now: Date; leaseMs: number; limit: number }): Promise<ClaimedDelivery[]> {
+  async claimDue(request: ClaimRequest): Promise<ClaimedDelivery[]> {
     const now = request.now.getTime();
-    const due = [...this.deliveries.values()]
-      .filter((d) =>
-        d.status === 'pending' || d.status === 'failed'
-          ? (d.nextAttemptAt?.getTime() ?? Infinity) <= now
-          : d.status === 'processing' && (d.leaseExpiresAt?.getTime() ?? Infinity) <= now,
-      )
-      .sort((a, b) => (a.nextAttemptAt?.getTime() ?? Infinity) - (b.nextAttemptAt?.getTime() ?? Infinity))
-      .slice(0, Math.max(0, request.limit));
-    return due.map((d) => {
+    const dueBy = (request.dueBy ?? request.now).getTime();
+    const all = [...this.deliveries.values()];
+    const expired = all
+      .filter((d) => d.status === 'processing' && (d.leaseExpiresAt?.getTime() ?? Infinity) <= now)
+      .sort((a, b) => a.leaseExpiresAt!.getTime() - b.leaseExpiresAt!.getTime());
+    const due = all
+      .filter((d) => (d.status === 'pending' || d.status === 'failed') && (d.nextAttemptAt?.getTime() ?? Infinity) <= dueBy)
+      .sort((a, b) => a.nextAttemptAt!.getTime() - b.nextAttemptAt!.getTime());
+    return [...expired, ...due].slice(0, Math.max(0, request.limit)).map((d) => {
       Object.assign(d, {
         status: 'processing',
         leaseOwner: request.owner,

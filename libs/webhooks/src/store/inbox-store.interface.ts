@@ -60,6 +60,16 @@ export interface DeliveryFilter {
   offset?: number;
 }
 
+/** One claim round of one instance. */
+export interface ClaimRequest {
+  owner: string;
+  now: Date;
+  /** Deliveries scheduled up to this time are due; lets a round keep one horizon while `now` moves on. */
+  dueBy?: Date;
+  leaseMs: number;
+  limit: number;
+}
+
 /** What to do with a delivery whose handlers did not all succeed. */
 export type FailureOutcome = { retryAt: Date; error: string } | { dead: true; error: string };
 
@@ -71,8 +81,12 @@ export type FailureOutcome = { retryAt: Date; error: string } | { dead: true; er
 export interface WebhookInboxStore {
   /** Stores a new delivery, or finds the first copy: the same `id` either way. */
   insertOrFind(delivery: NewDelivery): Promise<{ id: string; duplicate: boolean }>;
-  /** Atomically leases up to `limit` due deliveries (new, failed and due, or with an expired lease). */
-  claimDue(request: { owner: string; now: Date; leaseMs: number; limit: number }): Promise<ClaimedDelivery[]>;
+  /**
+   * Atomically leases up to `limit` deliveries: first those whose lease expired at `now` (their
+   * instance died or stalled), then new and failed ones due by `dueBy` (default `now`). Leases run
+   * from `now` for `leaseMs`.
+   */
+  claimDue(request: ClaimRequest): Promise<ClaimedDelivery[]>;
   /** Extends a lease still held; false when it was lost. */
   extendLease(id: string, owner: string, until: Date, now: Date): Promise<boolean>;
   /**

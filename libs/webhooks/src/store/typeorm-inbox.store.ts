@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type {
+  ClaimRequest,
   ClaimedDelivery,
   DeliveryFilter,
   DeliveryStatus,
@@ -88,19 +89,20 @@ export class TypeOrmInboxStore implements WebhookInboxStore {
     });
   }
 
-  claimDue(request: { owner: string; now: Date; leaseMs: number; limit: number }): Promise<ClaimedDelivery[]> {
+  claimDue(request: ClaimRequest): Promise<ClaimedDelivery[]> {
     return this.exclusive(async () => {
-      // Due deliveries first; then leases that expired (an instance died or stalled), if room is left.
-      const claimed = await this.claimWhere(`status IN ('pending', 'failed') AND next_attempt_at <= ?`, 'next_attempt_at', request, request.limit);
+      // Expired leases first (an instance died or stalled): under a sustained backlog they would wait forever otherwise.
+      const claimed = await this.claimWhere(`status = 'processing' AND lease_expires_at <= ?`, 'lease_expires_at', request.now, request, request.limit);
       if (claimed.length < request.limit) {
-        claimed.push(...(await this.claimWhere(`status = 'processing' AND lease_expires_at <= ?`, 'lease_expires_at', request, request.limit - claimed.length)));
+        const dueBy = request.dueBy ?? request.now;
+        claimed.push(...(await this.claimWhere(`status IN ('pending', 'failed') AND next_attempt_at <= ?`, 'next_attempt_at', dueBy, request, request.limit - claimed.length)));
       }
       return this.withHandlers(claimed);
     });
   }
 
   /** One atomic claim: PostgreSQL's SKIP LOCKED lets concurrent claimers take disjoint rows; SQLite serializes writers. */
-  private async claimWhere(condition: string, order: string, request: { owner: string; now: Date; leaseMs: number }, limit: number): Promise<ClaimedDelivery[]> {
+  private async claimWhere(condition: string, order: string, bound: Date, request: ClaimRequest, limit: number): Promise<ClaimedDelivery[]> {
     const now = request.now.getTime();
     const rows = await this.dataSource.query(
       this.sql(
@@ -108,7 +110,7 @@ export class TypeOrmInboxStore implements WebhookInboxStore {
          WHERE id IN (SELECT id FROM webhook_deliveries WHERE ${condition} ORDER BY ${order} LIMIT ?${this.postgres ? ' FOR UPDATE SKIP LOCKED' : ''})
          RETURNING ${DELIVERY_COLUMNS}`,
       ),
-      [request.owner, now + request.leaseMs, now, now, limit],
+      [request.owner, now + request.leaseMs, now, bound.getTime(), limit],
     );
     return returnedRows(rows).map((row) => toDelivery(row, []) as ClaimedDelivery);
   }

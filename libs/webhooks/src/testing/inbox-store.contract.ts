@@ -190,6 +190,24 @@ export function inboxStoreContract(factory: InboxStoreFactory): InboxStoreContra
       assert.ok(processing.every((d) => d.attempts === 1 && d.leaseOwner === seen.get(d.id)));
     }),
 
+    withStore('dueBy bounds what is due, while the lease runs from now', async (store) => {
+      const early = await store.insertOrFind(delivery({ receivedAt: at(0) }));
+      await store.insertOrFind(delivery({ receivedAt: at(5 * MINUTE) }));
+      const claimed = await store.claimDue({ owner: 'worker-a', now: at(10 * MINUTE), dueBy: at(MINUTE), leaseMs: MINUTE, limit: 10 });
+      assert.deepEqual(ids(claimed), [early.id], 'only what was due by dueBy');
+      assert.equal(claimed[0].leaseExpiresAt.getTime(), at(11 * MINUTE).getTime(), 'the lease runs from now, not from dueBy');
+    }),
+
+    withStore('expired leases are claimed before due deliveries, even when due ones fill the limit', async (store) => {
+      const stalled = await store.insertOrFind(delivery({ receivedAt: at(0) }));
+      await store.claimDue({ owner: 'worker-dead', now: at(0), leaseMs: MINUTE, limit: 1 });
+      for (let i = 0; i < 5; i++) await store.insertOrFind(delivery({ receivedAt: at(i) }));
+      const claimed = await store.claimDue({ owner: 'worker-b', now: at(2 * MINUTE), leaseMs: MINUTE, limit: 2 });
+      assert.equal(claimed.length, 2);
+      assert.equal(claimed[0].id, stalled.id, 'the expired lease comes first');
+      assert.equal(claimed[0].attempts, 2);
+    }),
+
     withStore('a failed delivery is not claimed before its retry time, and is claimed from then on', async (store) => {
       const { id } = await store.insertOrFind(delivery());
       await store.claimDue({ owner: 'worker-a', now: at(0), leaseMs: MINUTE, limit: 10 });
