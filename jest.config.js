@@ -10,5 +10,7 @@ module.exports = {
     '^nestjs-payment-webhooks/testing$': '<rootDir>/libs/webhooks/src/testing',
     '^nestjs-payment-webhooks$': '<rootDir>/libs/webhooks/src',
   },
+  // The consumer fixtures are apps of their own, installed and run by .ci/consumer.sh.
+  modulePathIgnorePatterns: ['<rootDir>/test/consumer'],
   testTimeout: 30000,
 };

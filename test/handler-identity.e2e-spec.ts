@@ -1,6 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import request from 'supertest';
-import { NonRetryableWebhookError, OnPaymentCompleted, OnPaymentFailed, stripe, type PaymentEvent } from 'nestjs-payment-webhooks';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import {
+  NonRetryableWebhookError,
+  OnPaymentCompleted,
+  OnPaymentFailed,
+  stripe,
+  WEBHOOK_CHANNELS,
+  WebhookMonitor,
+  type PaymentEvent,
+  type WebhookDeliveryOutcome,
+} from 'nestjs-payment-webhooks';
 import { signStripe } from 'nestjs-payment-webhooks/testing';
 import { checkoutCompleted } from './support/stripe-fixtures';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
@@ -35,6 +45,26 @@ describe('Handlers an operator can reason about', () => {
     const id = await deliver('NAMED-1');
     await app().deliveries.runOnce();
     expect((await app().deliveries.get(id))?.handlers).toEqual([expect.objectContaining({ handler: 'mark-order-paid', status: 'succeeded' })]);
+  });
+
+  it('publishes stored, processed, retry-scheduled and dead-lettered, on events$ and on diagnostics channels', async () => {
+    const seen: string[] = [];
+    const onChannel: string[] = [];
+    const subscription = app().get(WebhookMonitor).events$.subscribe((event) => seen.push(`${event.kind}`));
+    const listener = (message: unknown) => onChannel.push((message as WebhookDeliveryOutcome).deliveryId);
+    subscribe(WEBHOOK_CHANNELS['dead-lettered'], listener);
+    try {
+      const ok = await deliver('EVENTS-1');
+      await app().deliveries.runOnce();
+      const gone = await deliver('GONE-EVENTS');
+      await app().deliveries.runOnce();
+      expect(seen).toEqual(['stored', 'processed', 'stored', 'dead-lettered']);
+      expect(onChannel).toEqual([gone]);
+      expect(ok).not.toBe(gone);
+    } finally {
+      subscription.unsubscribe();
+      unsubscribe(WEBHOOK_CHANNELS['dead-lettered'], listener);
+    }
   });
 
   it('NonRetryableWebhookError sends the delivery straight to dead with its reason', async () => {

@@ -2,7 +2,7 @@
 export { WebhooksModule } from './webhooks.module';
 export { WEBHOOKS_MODULE_OPTIONS } from './webhooks.module-definition';
 export { WebhooksConfigError, type WebhooksModuleOptions } from './webhooks.options';
-export { LEASE_LOST_CHANNEL, REFUSAL_CHANNEL, WEBHOOK_ENDPOINT_METADATA, WEBHOOK_INBOX_STORE } from './webhooks.constants';
+export { LEASE_LOST_CHANNEL, REFUSAL_CHANNEL, WEBHOOK_CHANNELS, WEBHOOK_ENDPOINT_METADATA, WEBHOOK_INBOX_STORE } from './webhooks.constants';
 export { WebhookEndpoint } from './ingress/webhook-endpoint.decorator';
 export { WebhookSignatureGuard } from './ingress/webhook-signature.guard';
 export { WebhookReceiptInterceptor } from './ingress/webhook-receipt.interceptor';
@@ -54,7 +54,13 @@ export { WebhookVerificationError, type VerificationReason } from './errors/webh
 export { WebhookPayloadError } from './errors/webhook-payload.error';
 export { ConfirmationUnavailableError } from './errors/confirmation-unavailable.error';
 export { NonRetryableWebhookError } from './errors/non-retryable-webhook.error';
-export { WebhookMonitor, type WebhookLeaseLost, type WebhookRefusal } from './monitoring/webhook-monitor';
+export {
+  WebhookMonitor,
+  type WebhookDeliveryOutcome,
+  type WebhookLeaseLost,
+  type WebhookLifecycleEvent,
+  type WebhookRefusal,
+} from './monitoring/webhook-monitor';
 
 export { WebhookDeliveries } from './store/webhook-deliveries.service';
 export type {

@@ -4,12 +4,21 @@ export const WEBHOOKS_CONFIG = Symbol('webhooks:config');
 export const WEBHOOK_INBOX_STORE = Symbol('webhooks:inbox-store');
 /** Metadata key of handler methods (`@OnPaymentCompleted()`, `@OnProviderEvent()`…). */
 export const WEBHOOK_HANDLER_METADATA = 'webhooks:handler';
+/** `node:diagnostics_channel` names of the lifecycle events, one channel per kind. */
+export const WEBHOOK_CHANNELS = {
+  refused: 'nestjs-payment-webhooks:refused',
+  stored: 'nestjs-payment-webhooks:stored',
+  processed: 'nestjs-payment-webhooks:processed',
+  'retry-scheduled': 'nestjs-payment-webhooks:retry-scheduled',
+  'dead-lettered': 'nestjs-payment-webhooks:dead-lettered',
+  'lease-lost': 'nestjs-payment-webhooks:lease-lost',
+} as const;
 /** `node:diagnostics_channel` name on which every refused delivery is published. */
-export const REFUSAL_CHANNEL = 'nestjs-payment-webhooks:refused';
+export const REFUSAL_CHANNEL = WEBHOOK_CHANNELS.refused;
 /** The TypeORM data source of the inbox (an alias of the one named by the `dataSource` extra). */
 export const WEBHOOK_DATA_SOURCE = Symbol('webhooks:data-source');
 /** `node:diagnostics_channel` name on which every lost lease is published. */
-export const LEASE_LOST_CHANNEL = 'nestjs-payment-webhooks:lease-lost';
+export const LEASE_LOST_CHANNEL = WEBHOOK_CHANNELS['lease-lost'];
 /** The `adminPath` extra, when the admin API is mounted. */
 export const WEBHOOKS_ADMIN_PATH = Symbol('webhooks:admin-path');
 /** Metadata key of a route that receives one endpoint's deliveries (`@WebhookEndpoint(name)`). */

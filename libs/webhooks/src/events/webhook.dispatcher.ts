@@ -53,7 +53,9 @@ export class WebhookDispatcher {
       }
       if (!retryable) return await this.bury(delivery, `not retryable: ${failures.join('; ')}`);
       if (failures.length === 0) {
-        await this.store.complete(delivery.id, owner, this.config.clock());
+        const at = this.config.clock();
+        await this.store.complete(delivery.id, owner, at);
+        this.monitor.delivery('processed', { ...this.outcomeOf(delivery), at });
         return 'processed';
       }
       return await this.retryOrBury(delivery, failures.join('; '));
@@ -130,8 +132,14 @@ export class WebhookDispatcher {
 
   private async bury(delivery: ClaimedDelivery, error: string): Promise<DispatchOutcome> {
     this.logger.error(`Delivery ${delivery.id} (${delivery.provider} ${delivery.type}) is dead after ${delivery.attempts} attempt(s): ${error}`);
-    await this.store.fail(delivery.id, delivery.leaseOwner, { dead: true, error }, this.config.clock());
+    const at = this.config.clock();
+    await this.store.fail(delivery.id, delivery.leaseOwner, { dead: true, error }, at);
+    this.monitor.delivery('dead-lettered', { ...this.outcomeOf(delivery), at, error });
     return 'dead';
+  }
+
+  private outcomeOf(delivery: ClaimedDelivery): { deliveryId: string; endpoint: string; type: string; attempt: number } {
+    return { deliveryId: delivery.id, endpoint: delivery.provider, type: delivery.type, attempt: delivery.attempts };
   }
 
   private async retryOrBury(delivery: ClaimedDelivery, error: string): Promise<DispatchOutcome> {
@@ -139,6 +147,7 @@ export class WebhookDispatcher {
     if (delivery.attempts >= this.config.maxAttempts) return this.bury(delivery, error);
     const retryAt = new Date(now.getTime() + retryDelay(delivery.attempts, this.config.backoff));
     await this.store.fail(delivery.id, delivery.leaseOwner, { retryAt, error }, now);
+    this.monitor.delivery('retry-scheduled', { ...this.outcomeOf(delivery), at: now, retryAt, error });
     return 'retry';
   }
 }

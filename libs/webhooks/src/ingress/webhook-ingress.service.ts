@@ -116,6 +116,7 @@ export class WebhookIngress {
         receivedAt: request.receivedAt,
       });
       if (!stored.duplicate) this.onStored?.();
+      this.monitor.delivery('stored', { deliveryId: stored.id, endpoint: provider.name, type: event.type, attempt: 0, at: request.receivedAt, duplicate: stored.duplicate });
       return { received: true, id: stored.id, duplicate: stored.duplicate };
     } catch (error) {
       this.logger.error(`Could not store a delivery of ${provider.name}: ${(error as Error)?.message ?? error}`);

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { channel } from 'node:diagnostics_channel';
+import { channel, type Channel } from 'node:diagnostics_channel';
 import { Subject, type Observable } from 'rxjs';
 import type { RefusalReason } from '../errors/refusal-reason';
-import { LEASE_LOST_CHANNEL, REFUSAL_CHANNEL } from '../webhooks.constants';
+import { WEBHOOK_CHANNELS } from '../webhooks.constants';
 
 /** One refused delivery: why, where, from whom. Never the body, a signature or a secret. */
 export interface WebhookRefusal {
@@ -21,8 +21,29 @@ export interface WebhookLeaseLost {
   at: Date;
 }
 
-const refusalChannel = channel(REFUSAL_CHANNEL);
-const leaseLostChannel = channel(LEASE_LOST_CHANNEL);
+/** What happened to one stored delivery: stored, processed, retried later, or dead. */
+export interface WebhookDeliveryOutcome {
+  deliveryId: string;
+  endpoint: string;
+  type: string;
+  /** Processing attempts so far (0 when just stored). */
+  attempt: number;
+  at: Date;
+  /** Stored: whether it was a copy of a delivery already stored. */
+  duplicate?: boolean;
+  /** Retry scheduled: when. */
+  retryAt?: Date;
+  /** Retry scheduled or dead-lettered: why. */
+  error?: string;
+}
+
+/** Every lifecycle event, as one typed union (`events$`), each also on its `WEBHOOK_CHANNELS` channel. */
+export type WebhookLifecycleEvent =
+  | ({ kind: 'refused' } & WebhookRefusal)
+  | ({ kind: 'stored' | 'processed' | 'retry-scheduled' | 'dead-lettered' } & WebhookDeliveryOutcome)
+  | ({ kind: 'lease-lost' } & WebhookLeaseLost);
+
+const channels = Object.fromEntries(Object.entries(WEBHOOK_CHANNELS).map(([kind, name]) => [kind, channel(name)])) as Record<WebhookLifecycleEvent['kind'], Channel>;
 
 /**
  * What operators watch: refusals and lost leases, as observables, on `node:diagnostics_channel`
@@ -32,6 +53,7 @@ const leaseLostChannel = channel(LEASE_LOST_CHANNEL);
 export class WebhookMonitor {
   private readonly refusals = new Subject<WebhookRefusal>();
   private readonly leases = new Subject<WebhookLeaseLost>();
+  private readonly lifecycle = new Subject<WebhookLifecycleEvent>();
   private readonly counts = new Map<RefusalReason, number>();
   private lostLeases = 0;
 
@@ -39,17 +61,30 @@ export class WebhookMonitor {
   readonly refused$: Observable<WebhookRefusal> = this.refusals.asObservable();
   /** Every write refused because the lease had passed to another instance. */
   readonly leaseLost$: Observable<WebhookLeaseLost> = this.leases.asObservable();
+  /** Everything above and every stored, processed, retried and dead-lettered delivery. */
+  readonly events$: Observable<WebhookLifecycleEvent> = this.lifecycle.asObservable();
 
   refused(refusal: WebhookRefusal): void {
     this.counts.set(refusal.reason, (this.counts.get(refusal.reason) ?? 0) + 1);
     this.refusals.next(refusal);
-    if (refusalChannel.hasSubscribers) refusalChannel.publish(refusal);
+    this.emit({ kind: 'refused', ...refusal }, refusal);
   }
 
   leaseLost(event: WebhookLeaseLost): void {
     this.lostLeases++;
     this.leases.next(event);
-    if (leaseLostChannel.hasSubscribers) leaseLostChannel.publish(event);
+    this.emit({ kind: 'lease-lost', ...event }, event);
+  }
+
+  delivery(kind: 'stored' | 'processed' | 'retry-scheduled' | 'dead-lettered', outcome: WebhookDeliveryOutcome): void {
+    this.emit({ kind, ...outcome }, outcome);
+  }
+
+  // The channel carries the event without `kind` (the channel name says it), as it always has for refusals.
+  private emit(event: WebhookLifecycleEvent, message: object): void {
+    if (this.lifecycle.observed) this.lifecycle.next(event);
+    const target = channels[event.kind];
+    if (target.hasSubscribers) target.publish(message);
   }
 
   /** Counters since start-up, for metrics. */
