@@ -1,12 +1,42 @@
 import { Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { stripe, WebhookDeliveries, WebhooksModule } from 'nestjs-payment-webhooks';
 import { InMemoryInboxStore, signStripe } from 'nestjs-payment-webhooks/testing';
 import { RecordingHandlers } from './support/recording-handlers';
 import { checkoutCompleted } from './support/stripe-fixtures';
+import { PLATFORMS } from './support/webhook-app';
 
 const SECRET = 'whsec_test_custom_store';
+
+/** A store whose database is down: every insert fails. */
+class UnreachableStore extends InMemoryInboxStore {
+  override async insertOrFind(): Promise<{ id: string; duplicate: boolean }> {
+    throw new Error('connect ECONNREFUSED 127.0.0.1:5432 (password=hunter2)');
+  }
+}
+
+describe.each(PLATFORMS)('A store that cannot be reached, on %s', (platform) => {
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    @Module({ imports: [WebhooksModule.forRoot({ endpoints: [stripe({ secrets: [SECRET] })], store: new UnreachableStore(), worker: false })] })
+    class DownModule {}
+    app = await NestFactory.create(DownModule, platform === 'fastify' ? new FastifyAdapter() : new ExpressAdapter(), { rawBody: true, logger: false });
+    await app.listen(0, '127.0.0.1');
+  });
+  afterAll(() => app.close());
+
+  it('answers 503 with Retry-After, so the provider retries; nothing of the error leaks', async () => {
+    const signed = signStripe({ payload: checkoutCompleted('DOWN-1'), secret: SECRET });
+    const response = await request(await app.getUrl()).post('/webhooks/stripe').set(signed.headers).send(signed.body);
+    expect(response.status).toBe(503);
+    expect(response.headers['retry-after']).toBe('5');
+    expect(response.body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: 'The delivery could not be stored; retry later.' });
+  });
+});
 
 describe('A store of your own, without TypeORM', () => {
   let app: INestApplication;
