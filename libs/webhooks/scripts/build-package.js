@@ -60,7 +60,9 @@ function specifiersOf(file) {
     ts.forEachChild(node, visit);
   };
   visit(source);
-  for (const ref of source.typeReferenceDirectives) found.push({ spec: ref.fileName, at: `${path.relative(OUT, file)} (/// reference types)` });
+  for (const ref of source.typeReferenceDirectives) {
+    found.push({ spec: ref.fileName, at: `${path.relative(OUT, file)} (/// reference types)` });
+  }
   return found;
 }
 
@@ -150,7 +152,8 @@ function buildPackage() {
   const all = [...layout, ...problems];
   if (all.length) throw new BuildError(`the package is not publishable:\n  ${all.join('\n  ')}`);
   finish(manifest);
-  console.log(`build-package: ${path.relative(ROOT, OUT)} (${manifest.name}@${manifest.version}), modules loaded: ${[...used.keys()].sort().join(', ')}`);
+  const loaded = [...used.keys()].sort().join(', ');
+  console.log(`build-package: ${path.relative(ROOT, OUT)} (${manifest.name}@${manifest.version}), modules loaded: ${loaded}`);
   return { dir: OUT, manifest };
 }
 
