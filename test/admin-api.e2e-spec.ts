@@ -59,6 +59,12 @@ describe.each(MATRIX)('Admin API on %s with %s', (platform, registration) => {
     expect((await request(harness.url).post('/ops/webhooks/deliveries/00000000-0000-4000-8000-000000000000/replay').set(admin())).status).toBe(404);
   });
 
+  it('serves the backlog, dead letters and the age of the oldest unprocessed delivery', async () => {
+    const stats = await request(harness.url).get('/ops/webhooks/stats').set(admin());
+    expect(stats.status).toBe(200);
+    expect(stats.body).toEqual({ counts: expect.objectContaining({ processed: 1 }), backlog: 0, dead: 0, oldestUnprocessedAgeMs: 0 });
+  });
+
   it('serves refusal and lease counters', async () => {
     await request(harness.url).post('/webhooks/stripe').set({ 'content-type': 'application/json' }).send('{}');
     const metrics = await request(harness.url).get('/ops/webhooks/metrics').set(admin());

@@ -62,7 +62,7 @@ export {
   type WebhookRefusal,
 } from './monitoring/webhook-monitor';
 
-export { WebhookDeliveries } from './store/webhook-deliveries.service';
+export { WebhookDeliveries, type WebhookStats } from './store/webhook-deliveries.service';
 export type {
   ClaimedDelivery,
   ClaimRequest,
@@ -71,6 +71,7 @@ export type {
   FailureOutcome,
   HandlerOutcome,
   HandlerStatus,
+  InboxStats,
   NewDelivery,
   StoredDelivery,
   WebhookInboxStore,

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, NotFoundException, Param, ParseBoolPipe, ParseUUIDPipe, Post, Query, UseGuards, ValidationPipe, type Type } from '@nestjs/common';
 import type { StoredDelivery } from '../store/inbox-store.interface';
-import { WebhookDeliveries } from '../store/webhook-deliveries.service';
+import { WebhookDeliveries, type WebhookStats } from '../store/webhook-deliveries.service';
 import { WebhookMonitor } from '../monitoring/webhook-monitor';
 import { AdminTokenGuard } from './admin-token.guard';
 import { FindDeliveriesQuery } from './find-deliveries.query';
@@ -37,6 +37,11 @@ export function createWebhookAdminController(path: string): Type<unknown> {
     @Get('metrics')
     metrics() {
       return this.monitor.metrics();
+    }
+
+    @Get('stats')
+    stats(): Promise<WebhookStats> {
+      return this.deliveries.stats();
     }
   }
   return WebhookAdminController;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type {
   ClaimRequest,
+  InboxStats,
   ClaimedDelivery,
   DeliveryFilter,
   FailureOutcome,
@@ -148,6 +149,17 @@ export class InMemoryInboxStore implements WebhookInboxStore {
       pruned += 1;
     }
     return pruned;
+  }
+
+  async stats(): Promise<InboxStats> {
+    const counts: InboxStats['counts'] = { pending: 0, processing: 0, processed: 0, failed: 0, dead: 0 };
+    let oldest: Date | undefined;
+    for (const d of this.deliveries.values()) {
+      counts[d.status]++;
+      const unprocessed = d.status === 'pending' || d.status === 'processing' || d.status === 'failed';
+      if (unprocessed && (!oldest || d.receivedAt < oldest)) oldest = d.receivedAt;
+    }
+    return { counts, oldestUnprocessedAt: oldest && new Date(oldest) };
   }
 
   /** Runs `work` with a manager that is not a database; outcomes recorded through it apply on commit only. */

@@ -1,6 +1,13 @@
 import type { EntityManager } from 'typeorm';
 
 export type DeliveryStatus = 'pending' | 'processing' | 'processed' | 'failed' | 'dead';
+
+/** How the inbox stands: one count per status, and the oldest delivery not processed yet. */
+export interface InboxStats {
+  counts: Record<DeliveryStatus, number>;
+  /** Receipt time of the oldest pending, processing or failed delivery; undefined when there is none. */
+  oldestUnprocessedAt?: Date;
+}
 export type HandlerStatus = 'succeeded' | 'failed';
 
 /** A verified delivery, as stored before the acknowledgement. */
@@ -109,6 +116,8 @@ export interface WebhookInboxStore {
   replay(id: string, now: Date, options?: { allHandlers?: boolean }): Promise<boolean>;
   /** Deletes processed deliveries received before `before`; never pending, failed or dead ones. */
   prune(before: Date): Promise<number>;
+  /** Counts by status and the oldest unprocessed delivery, for health checks and metrics. */
+  stats(): Promise<InboxStats>;
   /** Runs `work` in a transaction of the inbox's database. */
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T>;
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type {
   ClaimRequest,
+  InboxStats,
   ClaimedDelivery,
   DeliveryFilter,
   DeliveryStatus,
@@ -210,6 +211,22 @@ export class TypeOrmInboxStore implements WebhookInboxStore {
         [before.getTime()],
       );
       return returnedRows(rows).length;
+    });
+  }
+
+  stats(): Promise<InboxStats> {
+    return this.exclusive(async () => {
+      // One scan of the status column; the partial indexes keep the MIN cheap on both databases.
+      const rows: Array<{ status: DeliveryStatus; count: string | number; oldest: string | number | null }> = await this.dataSource.query(
+        `SELECT status, COUNT(*) AS count, MIN(CASE WHEN status IN ('pending', 'processing', 'failed') THEN received_at END) AS oldest FROM webhook_deliveries GROUP BY status`,
+      );
+      const counts: Record<DeliveryStatus, number> = { pending: 0, processing: 0, processed: 0, failed: 0, dead: 0 };
+      let oldest: number | undefined;
+      for (const row of rows) {
+        counts[row.status] = Number(row.count);
+        if (row.oldest !== null && (oldest === undefined || Number(row.oldest) < oldest)) oldest = Number(row.oldest);
+      }
+      return { counts, oldestUnprocessedAt: oldest === undefined ? undefined : new Date(oldest) };
     });
   }
 

@@ -3,7 +3,16 @@ import type { EntityManager } from 'typeorm';
 import { WebhookWorker, type RunSummary } from '../events/webhook.worker';
 import { WEBHOOK_INBOX_STORE, WEBHOOKS_CONFIG } from '../webhooks.constants';
 import type { WebhooksConfig } from '../webhooks.options';
-import type { DeliveryFilter, StoredDelivery, WebhookInboxStore } from './inbox-store.interface';
+import type { DeliveryFilter, DeliveryStatus, StoredDelivery, WebhookInboxStore } from './inbox-store.interface';
+
+export interface WebhookStats {
+  counts: Record<DeliveryStatus, number>;
+  /** Deliveries not processed yet: pending, processing and failed (waiting for a retry). */
+  backlog: number;
+  dead: number;
+  /** How long the oldest unprocessed delivery has waited; 0 when there is none. */
+  oldestUnprocessedAgeMs: number;
+}
 
 /** The stored deliveries, for admin screens, support and tests. */
 @Injectable()
@@ -40,6 +49,20 @@ export class WebhookDeliveries {
   /** Deletes processed deliveries older than `olderThanMs`; pending, failed and dead ones are kept. */
   prune(olderThanMs: number): Promise<number> {
     return this.store.prune(new Date(this.config.clock().getTime() - olderThanMs));
+  }
+
+  /**
+   * The backlog (pending, processing and failed deliveries), dead letters, counts by status and the age
+   * of the oldest unprocessed delivery: what a readiness check or a dashboard watches.
+   */
+  async stats(): Promise<WebhookStats> {
+    const { counts, oldestUnprocessedAt } = await this.store.stats();
+    return {
+      counts,
+      backlog: counts.pending + counts.processing + counts.failed,
+      dead: counts.dead,
+      oldestUnprocessedAgeMs: oldestUnprocessedAt ? Math.max(0, this.config.clock().getTime() - oldestUnprocessedAt.getTime()) : 0,
+    };
   }
 
   /**

@@ -190,6 +190,20 @@ export function inboxStoreContract(factory: InboxStoreFactory): InboxStoreContra
       assert.ok(processing.every((d) => d.attempts === 1 && d.leaseOwner === seen.get(d.id)));
     }),
 
+    withStore('stats: counts by status and the oldest delivery not processed yet', async (store) => {
+      assert.deepEqual(await store.stats(), { counts: { pending: 0, processing: 0, processed: 0, failed: 0, dead: 0 }, oldestUnprocessedAt: undefined });
+      const done = await store.insertOrFind(delivery({ receivedAt: at(0) }));
+      const dead = await store.insertOrFind(delivery({ receivedAt: at(1000) }));
+      await store.claimDue({ owner: 'worker-a', now: at(2000), leaseMs: MINUTE, limit: 2 });
+      await store.complete(done.id, 'worker-a', at(3000));
+      await store.fail(dead.id, 'worker-a', { dead: true, error: 'no' }, at(3000));
+      await store.insertOrFind(delivery({ receivedAt: at(5000) }));
+      await store.insertOrFind(delivery({ receivedAt: at(4000) }));
+      const stats = await store.stats();
+      assert.deepEqual(stats.counts, { pending: 2, processing: 0, processed: 1, failed: 0, dead: 1 });
+      assert.equal(stats.oldestUnprocessedAt?.getTime(), at(4000).getTime(), 'processed and dead deliveries are not waiting');
+    }),
+
     withStore('dueBy bounds what is due, while the lease runs from now', async (store) => {
       const early = await store.insertOrFind(delivery({ receivedAt: at(0) }));
       await store.insertOrFind(delivery({ receivedAt: at(5 * MINUTE) }));
