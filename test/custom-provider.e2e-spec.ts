@@ -13,7 +13,10 @@ const SECRET = 'acme_test_secret';
 describe.each(PLATFORMS)('A custom WebhookProvider on %s', (platform) => {
   const app = useWebhookApp({
     platform,
-    webhooks: { endpoints: [acmePay(SECRET), stripe({ secrets: ['whsec_test_unused'] })], worker: false },
+    webhooks: {
+      endpoints: [acmePay(SECRET), { ...acmePay(SECRET), name: 'acmepay-keyed', credentialHeaders: ['X-Acme-Key'] }, stripe({ secrets: ['whsec_test_unused'] })],
+      worker: false,
+    },
     providers: [RecordingHandlers],
   });
   let harness: WebhookApp;
@@ -43,6 +46,17 @@ describe.each(PLATFORMS)('A custom WebhookProvider on %s', (platform) => {
     const response = await send(body, secret && sign(body, secret));
     expect(response.status).toBe(status);
     expect(response.body.reason).toBe(reason);
+  });
+
+  it('stores the credential headers it declares, and authorization, as [redacted]', async () => {
+    const body = JSON.stringify({ id: `acme_keyed_${platform}`, kind: 'paid', order: 'ORD-KEYED', cents: 1, currency: 'USD' });
+    const response = await request(harness.url)
+      .post('/webhooks/acmepay-keyed')
+      .set({ 'content-type': 'application/json', 'x-acme-signature': sign(body), 'x-acme-key': 'key-live-123', authorization: 'Bearer tok-456' })
+      .send(body);
+    const stored = await harness.deliveries.get(response.body.id);
+    expect(stored?.headers).toMatchObject({ 'x-acme-key': '[redacted]', authorization: '[redacted]', 'x-acme-signature': sign(body) });
+    expect(JSON.stringify(stored)).not.toMatch(/key-live-123|tok-456/);
   });
 
   it('a signed body that is not JSON → 400 invalid-payload', async () => {

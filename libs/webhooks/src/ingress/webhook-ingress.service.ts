@@ -30,7 +30,9 @@ export interface WebhookReceipt {
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
-const REDACTED_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
+const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
+/** What a redacted header is stored as: present, so an operator knows it was sent, but never its value. */
+export const REDACTED = '[redacted]';
 const RAW_BODY_FIX = 'Create the app with NestFactory.create(AppModule, { rawBody: true }): webhook signatures are checked on the exact bytes received.';
 
 /**
@@ -42,6 +44,7 @@ export class WebhookIngress {
   private readonly logger = new Logger('Webhooks');
   private readonly allowLists = new Map<string, IpAllowList>();
   private readonly endpoints: Map<string, WebhookProvider>;
+  private readonly credentialHeaders = new Map<string, ReadonlySet<string>>();
   private rawBodyMissingLogged = false;
   /** Called after a new delivery is stored, to start processing without waiting for the next poll. */
   onStored?: () => void;
@@ -54,6 +57,7 @@ export class WebhookIngress {
     this.endpoints = new Map(config.endpoints.map((endpoint) => [endpoint.name, endpoint]));
     for (const provider of config.endpoints) {
       if (provider.allowIps?.length) this.allowLists.set(provider.name, new IpAllowList(provider.allowIps));
+      this.credentialHeaders.set(provider.name, new Set([...CREDENTIAL_HEADERS, ...(provider.credentialHeaders ?? []).map((name) => name.toLowerCase())]));
     }
   }
 
@@ -110,7 +114,7 @@ export class WebhookIngress {
         eventId: event.id,
         type: event.type,
         rawBody: request.rawBody.toString('utf8'),
-        headers: redact(request.headers),
+        headers: redact(request.headers, this.credentialHeaders.get(provider.name)!),
         paymentType: event.payment?.type,
         reference: event.payment?.reference,
         receivedAt: request.receivedAt,
@@ -160,10 +164,10 @@ function mediaTypeOf(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0].trim().toLowerCase();
 }
 
-function redact(headers: Readonly<Record<string, string | undefined>>): Record<string, string> {
+function redact(headers: Readonly<Record<string, string | undefined>>, credentials: ReadonlySet<string>): Record<string, string> {
   const kept: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined && !REDACTED_HEADERS.has(name)) kept[name] = value;
+    if (value !== undefined) kept[name] = credentials.has(name) ? REDACTED : value;
   }
   return kept;
 }

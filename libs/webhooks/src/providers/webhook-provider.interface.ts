@@ -36,6 +36,11 @@ export interface WebhookProvider<TPayload = unknown> {
   /** Addresses (IPv4/IPv6 literals or CIDR ranges) allowed to call; empty or absent allows any. */
   readonly allowIps?: readonly string[];
   /**
+   * Headers that carry a credential (an API key, a bearer token), stored as `[redacted]` and so never
+   * shown by the admin API. `authorization`, `cookie` and `proxy-authorization` always are.
+   */
+  readonly credentialHeaders?: readonly string[];
+  /**
    * Optional start-up check of the strategy's own options: one message per problem, each starting with
    * the option path relative to the provider (`secrets[1]: the secret is empty`). Never the secret.
    */
