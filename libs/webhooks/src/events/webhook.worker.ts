@@ -26,6 +26,8 @@ export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationS
   private rerun = false;
   private stopping = false;
   private readonly inFlight = new Map<string, { delivery: ClaimedDelivery; done: Promise<unknown> }>();
+  /** The claim statement in flight, if any: shutdown waits for it, so no lease is taken behind its back. */
+  private claiming?: Promise<ClaimedDelivery[]>;
 
   constructor(
     @Inject(WEBHOOKS_CONFIG) private readonly config: WebhooksConfig,
@@ -50,13 +52,8 @@ export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationS
     // hands out leases that are already expired (and claimable by another instance) when taken.
     const dueBy = this.config.clock();
     while (!this.stopping) {
-      const batch = await this.store.claimDue({
-        owner: `${this.config.instanceId.slice(0, 100)}:${randomUUID().slice(0, 8)}`,
-        now: this.config.clock(),
-        dueBy,
-        leaseMs: this.config.leaseMs,
-        limit: this.config.batchSize,
-      });
+      this.claiming = this.claim(dueBy);
+      const batch = await this.claiming.finally(() => (this.claiming = undefined));
       if (batch.length === 0) break;
       total.claimed += batch.length;
       const outcomes = await Promise.all(batch.map((delivery) => this.process(delivery)));
@@ -75,6 +72,7 @@ export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationS
     this.stopping = true;
     clearTimeout(this.timer);
     this.ingress.onStored = undefined;
+    await this.claiming?.catch(() => undefined);
     if (this.inFlight.size === 0) return;
     const grace = new Promise((resolve) => setTimeout(resolve, this.config.shutdownGraceMs).unref());
     await Promise.race([Promise.allSettled([...this.inFlight.values()].map((entry) => entry.done)), grace]);
@@ -82,6 +80,20 @@ export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationS
       await this.store.release(delivery.id, delivery.leaseOwner, this.config.clock()).catch(() => undefined);
       this.logger.warn(`Released delivery ${delivery.id} unfinished at shutdown; another instance will take it.`);
     }
+  }
+
+  /** One claim; when shutdown began meanwhile, the batch is handed straight back instead of run. */
+  private async claim(dueBy: Date): Promise<ClaimedDelivery[]> {
+    const batch = await this.store.claimDue({
+      owner: `${this.config.instanceId.slice(0, 100)}:${randomUUID().slice(0, 8)}`,
+      now: this.config.clock(),
+      dueBy,
+      leaseMs: this.config.leaseMs,
+      limit: this.config.batchSize,
+    });
+    if (!this.stopping) return batch;
+    for (const delivery of batch) await this.store.release(delivery.id, delivery.leaseOwner, this.config.clock()).catch(() => undefined);
+    return [];
   }
 
   private process(delivery: ClaimedDelivery): Promise<DispatchOutcome> {
