@@ -30,3 +30,20 @@ describe('Rotation telemetry', () => {
     expect(logger.lines.join('\n')).not.toMatch(/whsec_/);
   });
 });
+
+describe('Refusal logs', () => {
+  const logger = new CapturingLogger();
+  let now = Date.now();
+  const app = useWebhookApp({ platform: 'express', logger, webhooks: { endpoints: [stripe({ secrets: [NEW] })], worker: false, clock: () => new Date(now) } });
+  const unsigned = () => request(app().url).post('/webhooks/stripe').set('content-type', 'application/json').send('{}');
+
+  it('log at most 10 a minute per reason, then say how many were left out; counters keep them all', async () => {
+    for (let i = 0; i < 25; i++) expect((await unsigned()).status).toBe(401);
+    const refusals = () => logger.lines.filter((line) => line.startsWith('Refused POST /webhooks/stripe'));
+    expect(refusals()).toHaveLength(10);
+    now += 61_000;
+    await unsigned();
+    expect(refusals()).toHaveLength(11);
+    expect(logger.lines).toContain('15 more refusal(s) for missing-header in the last minute were not logged (metrics and refused$ count them all)');
+  });
+});

@@ -46,6 +46,9 @@ export class WebhookIngress {
   private readonly endpoints: Map<string, WebhookProvider>;
   private readonly credentialHeaders = new Map<string, ReadonlySet<string>>();
   private rawBodyMissingLogged = false;
+  private readonly refusalLog = new RefusalLogLimit((reason, suppressed) =>
+    this.logger.warn(`${suppressed} more refusal(s) for ${reason} in the last minute were not logged (metrics and refused$ count them all)`),
+  );
   /** Called after a new delivery is stored, to start processing without waiting for the next poll. */
   onStored?: () => void;
 
@@ -134,7 +137,7 @@ export class WebhookIngress {
     // A URL token in the last segment may be the valid one: it reaches neither the log nor subscribers.
     const path = request.pathToken ? `${request.path.slice(0, request.path.lastIndexOf('/'))}/<token>` : request.path;
     this.monitor.refused({ reason, status, endpoint: provider?.name, path, ip: request.ip, at });
-    this.logger.warn(`Refused ${request.method} ${path} from ${request.ip}: ${reason}`);
+    if (this.refusalLog.admit(reason, at)) this.logger.warn(`Refused ${request.method} ${path} from ${request.ip}: ${reason}`);
     return toHttpException(errorResponse(status, message, reason));
   }
 
@@ -143,6 +146,32 @@ export class WebhookIngress {
     if (!this.rawBodyMissingLogged) this.logger.error(`A delivery arrived without its raw body. ${RAW_BODY_FIX}`);
     this.rawBodyMissingLogged = true;
     return toHttpException(errorResponse(500, `The webhook receiver is misconfigured. ${RAW_BODY_FIX}`));
+  }
+}
+
+/** At most `perMinute` log lines per refusal reason: a flood of bad requests must not flood the logs. */
+class RefusalLogLimit {
+  private readonly windows = new Map<RefusalReason, { start: number; logged: number; suppressed: number }>();
+
+  constructor(
+    private readonly onSuppressed: (reason: RefusalReason, suppressed: number) => void,
+    private readonly perMinute = 10,
+  ) {}
+
+  admit(reason: RefusalReason, at: Date): boolean {
+    const now = at.getTime();
+    let window = this.windows.get(reason);
+    if (!window || now - window.start >= 60_000) {
+      if (window?.suppressed) this.onSuppressed(reason, window.suppressed);
+      window = { start: now, logged: 0, suppressed: 0 };
+      this.windows.set(reason, window);
+    }
+    if (window.logged < this.perMinute) {
+      window.logged++;
+      return true;
+    }
+    window.suppressed++;
+    return false;
   }
 }
 
