@@ -29,6 +29,8 @@ export interface WebhooksModuleOptions {
   backoff?: { initialMs?: number; maxMs?: number };
   /** How long a claimed delivery stays with one instance before another may take it over. Default 60 s. */
   leaseMs?: number;
+  /** How long one handler may run; past it `ctx.signal` aborts and the run counts as failed (retried). Default: no limit. */
+  handlerTimeoutMs?: number;
   /** How often each instance looks for due deliveries. Default 1 s. */
   pollIntervalMs?: number;
   /** Deliveries claimed and processed at once per instance. Keep it below the connection pool size, so acknowledgements always find a connection. Default 5. */
@@ -61,6 +63,7 @@ export interface WebhooksConfig {
   maxAttempts: number;
   backoff: { initialMs: number; maxMs: number };
   leaseMs: number;
+  handlerTimeoutMs?: number;
   pollIntervalMs: number;
   batchSize: number;
   worker: boolean;
@@ -148,6 +151,7 @@ export function resolveWebhooksConfig(options: WebhooksModuleOptions, adminPath?
       maxMs: positive(options.backoff?.maxMs, 60 * 60 * 1000, 'backoff.maxMs'),
     },
     leaseMs: positive(options.leaseMs, 60_000, 'leaseMs'),
+    handlerTimeoutMs: options.handlerTimeoutMs === undefined ? undefined : positive(options.handlerTimeoutMs, 0, 'handlerTimeoutMs'),
     pollIntervalMs: positive(options.pollIntervalMs, 1000, 'pollIntervalMs'),
     batchSize: positive(options.batchSize, 5, 'batchSize'),
     worker: options.worker ?? true,

@@ -10,6 +10,12 @@ export interface WebhookHandlerContext<TPayload = unknown> {
   /** The verified provider event, with its typed payload. */
   event: ProviderEvent<TPayload>;
   /**
+   * Aborts when the handler should stop: its `handlerTimeoutMs` passed, this instance lost the
+   * delivery's lease to another one, or shutdown's grace period ended. Pass it to `fetch` and other
+   * cancellable work; after it fires, nothing the handler records is kept.
+   */
+  signal: AbortSignal;
+  /**
    * Runs `work` in a database transaction that also records this handler as done: its writes and
    * that record commit together, so a crash or a lost lease can never apply them twice. Call it
    * once, as the handler's last step.

@@ -14,7 +14,10 @@ import type { ProviderEvent } from './payment-event';
 import type { WebhookHandlerContext } from './webhook-handler-context';
 import { WebhookHandlerRegistry, type RegisteredHandler } from './webhook-handler.registry';
 
-export type DispatchOutcome = 'processed' | 'retry' | 'dead' | 'lease-lost';
+export type DispatchOutcome = 'processed' | 'retry' | 'dead' | 'lease-lost' | 'aborted';
+
+/** The delivery's signal fired (shutdown, lost lease): nothing more is written, the worker hands it back. */
+class DeliveryAborted extends Error {}
 
 /**
  * Processes one claimed delivery: rebuilds the event from the stored bytes, confirms it with the
@@ -35,7 +38,8 @@ export class WebhookDispatcher {
     this.providers = new Map(config.endpoints.map((provider) => [provider.name, provider]));
   }
 
-  async dispatch(delivery: ClaimedDelivery): Promise<DispatchOutcome> {
+  /** `signal` aborts when the delivery must stop (lease lost, shutdown's grace over): every handler sees it. */
+  async dispatch(delivery: ClaimedDelivery, signal: AbortSignal = new AbortController().signal): Promise<DispatchOutcome> {
     const owner = delivery.leaseOwner;
     try {
       const event = await this.eventOf(delivery);
@@ -47,7 +51,7 @@ export class WebhookDispatcher {
       let retryable = true;
       for (const handler of this.registry.matching(event)) {
         if (done.has(handler.key)) continue;
-        const error = await this.run(handler, event, delivery);
+        const error = await this.run(handler, event, delivery, signal);
         if (error !== undefined) failures.push(`${handler.key}: ${error.message}`);
         if (error instanceof NonRetryableWebhookError) retryable = false;
       }
@@ -61,6 +65,7 @@ export class WebhookDispatcher {
       return await this.retryOrBury(delivery, failures.join('; '));
     } catch (error) {
       if (error instanceof LeaseLostError) return this.leaseLost(error);
+      if (error instanceof DeliveryAborted) return 'aborted';
       const reason = error instanceof ConfirmationUnavailableError ? `confirmation unavailable: ${error.message}` : describe(error);
       try {
         return await this.retryOrBury(delivery, reason);
@@ -94,15 +99,20 @@ export class WebhookDispatcher {
   }
 
   /** Runs one handler; returns its error, or undefined on success (recorded either way). */
-  private async run(handler: RegisteredHandler, event: ProviderEvent, delivery: ClaimedDelivery): Promise<Error | undefined> {
+  private async run(handler: RegisteredHandler, event: ProviderEvent, delivery: ClaimedDelivery, deliverySignal: AbortSignal): Promise<Error | undefined> {
     const owner = delivery.leaseOwner;
     let committed = false;
+    const timeoutMs = this.config.handlerTimeoutMs;
+    const signal = timeoutMs === undefined ? deliverySignal : AbortSignal.any([deliverySignal, AbortSignal.timeout(timeoutMs)]);
     const context: WebhookHandlerContext = {
       deliveryId: delivery.id,
       attempt: delivery.attempts,
       event,
+      signal,
       transaction: async <T>(work: (manager: EntityManager) => Promise<T>): Promise<T> => {
         if (committed) throw new Error(`${handler.key} called ctx.transaction twice; put all its writes in one transaction.`);
+        // A handler that outlived its signal must not commit: its run was already counted as failed.
+        signal.throwIfAborted();
         const result = await this.store.transaction(async (manager) => {
           const value = await work(manager);
           await this.store.recordHandler(delivery.id, owner, { handler: handler.key, status: 'succeeded' }, this.config.clock(), manager);
@@ -113,11 +123,15 @@ export class WebhookDispatcher {
       },
     };
     try {
-      await handler.invoke(event, context);
+      await untilAborted(handler.invoke(event, context), signal, () =>
+        deliverySignal.aborted ? describe(deliverySignal.reason) : `${handler.key} timed out after ${timeoutMs} ms`,
+      );
       if (!committed) await this.store.recordHandler(delivery.id, owner, { handler: handler.key, status: 'succeeded' }, this.config.clock());
       return undefined;
     } catch (error) {
       if (error instanceof LeaseLostError) throw error;
+      // Stopped from outside, not failed: no outcome is recorded and the attempt is not held against it.
+      if (deliverySignal.aborted && !committed) throw new DeliveryAborted(describe(deliverySignal.reason));
       if (committed) {
         // Its writes are committed with its "done" record: running it again would apply them twice.
         this.logger.error(`${handler.key} threw after its transaction committed; it is not retried: ${describe(error)}`);
@@ -150,6 +164,16 @@ export class WebhookDispatcher {
     this.monitor.delivery('retry-scheduled', { ...this.outcomeOf(delivery), at: now, retryAt, error });
     return 'retry';
   }
+}
+
+/** The handler's promise, or a rejection as soon as `signal` aborts (the handler may go on, but is not waited for). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal, reason: () => string): Promise<T> {
+  if (signal.aborted) return Promise.reject(new Error(reason()));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Error(reason()));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function describe(error: unknown): string {

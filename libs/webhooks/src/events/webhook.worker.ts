@@ -12,6 +12,8 @@ export interface RunSummary {
   retried: number;
   dead: number;
   leaseLost: number;
+  /** Stopped by shutdown's grace period or a lost lease, and handed back unrecorded. */
+  aborted: number;
 }
 
 /**
@@ -25,7 +27,7 @@ export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationS
   private running?: Promise<RunSummary>;
   private rerun = false;
   private stopping = false;
-  private readonly inFlight = new Map<string, { delivery: ClaimedDelivery; done: Promise<unknown> }>();
+  private readonly inFlight = new Map<string, { delivery: ClaimedDelivery; done: Promise<unknown>; abort: AbortController }>();
   /** The claim statement in flight, if any: shutdown waits for it, so no lease is taken behind its back. */
   private claiming?: Promise<ClaimedDelivery[]>;
 
@@ -47,7 +49,7 @@ export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationS
    * call). Safe to call concurrently with the background worker and from several instances.
    */
   async runOnce(): Promise<RunSummary> {
-    const total: RunSummary = { claimed: 0, processed: 0, retried: 0, dead: 0, leaseLost: 0 };
+    const total: RunSummary = { claimed: 0, processed: 0, retried: 0, dead: 0, leaseLost: 0, aborted: 0 };
     // What is due is fixed at the call; each lease runs from its own claim, so a long backlog never
     // hands out leases that are already expired (and claimable by another instance) when taken.
     const dueBy = this.config.clock();
@@ -61,7 +63,8 @@ export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationS
         if (outcome === 'processed') total.processed++;
         else if (outcome === 'retry') total.retried++;
         else if (outcome === 'dead') total.dead++;
-        else total.leaseLost++;
+        else if (outcome === 'lease-lost') total.leaseLost++;
+        else total.aborted++;
       }
     }
     return total;
@@ -76,7 +79,11 @@ export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationS
     if (this.inFlight.size === 0) return;
     const grace = new Promise((resolve) => setTimeout(resolve, this.config.shutdownGraceMs).unref());
     await Promise.race([Promise.allSettled([...this.inFlight.values()].map((entry) => entry.done)), grace]);
-    for (const { delivery } of this.inFlight.values()) {
+    // Still running after the grace period: abort first, so no handler is left running on a released lease.
+    const unfinished = [...this.inFlight.values()];
+    for (const { abort } of unfinished) abort.abort(new Error('shutdown: the grace period is over'));
+    await Promise.allSettled(unfinished.map((entry) => entry.done));
+    for (const { delivery } of unfinished) {
       await this.store.release(delivery.id, delivery.leaseOwner, this.config.clock()).catch(() => undefined);
       this.logger.warn(`Released delivery ${delivery.id} unfinished at shutdown; another instance will take it.`);
     }
@@ -97,20 +104,24 @@ export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   private process(delivery: ClaimedDelivery): Promise<DispatchOutcome> {
-    const done = this.dispatchWithHeartbeat(delivery).finally(() => this.inFlight.delete(delivery.id));
-    this.inFlight.set(delivery.id, { delivery, done });
+    const abort = new AbortController();
+    const done = this.dispatchWithHeartbeat(delivery, abort).finally(() => this.inFlight.delete(delivery.id));
+    this.inFlight.set(delivery.id, { delivery, done, abort });
     return done;
   }
 
-  private async dispatchWithHeartbeat(delivery: ClaimedDelivery): Promise<DispatchOutcome> {
-    // Long handlers keep their lease alive; losing it makes every later write of theirs refused.
+  private async dispatchWithHeartbeat(delivery: ClaimedDelivery, abort: AbortController): Promise<DispatchOutcome> {
+    // Long handlers keep their lease alive; once it is lost, their signal aborts and their writes are refused.
     const heartbeat = setInterval(() => {
       const now = this.config.clock();
-      void this.store.extendLease(delivery.id, delivery.leaseOwner, new Date(now.getTime() + this.config.leaseMs), now).catch(() => undefined);
+      void this.store
+        .extendLease(delivery.id, delivery.leaseOwner, new Date(now.getTime() + this.config.leaseMs), now)
+        .then((held) => held || abort.abort(new Error(`the lease of delivery ${delivery.id} passed to another instance`)))
+        .catch(() => undefined);
     }, Math.max(50, Math.floor(this.config.leaseMs / 3)));
     heartbeat.unref();
     try {
-      return await this.dispatcher.dispatch(delivery);
+      return await this.dispatcher.dispatch(delivery, abort.signal);
     } finally {
       clearInterval(heartbeat);
     }
