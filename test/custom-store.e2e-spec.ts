@@ -18,19 +18,28 @@ class UnreachableStore extends InMemoryInboxStore {
   }
 }
 
-describe.each(PLATFORMS)('A store that cannot be reached, on %s', (platform) => {
+/** A store whose database hangs (frozen, partitioned): inserts never answer. */
+class HangingStore extends InMemoryInboxStore {
+  override insertOrFind(): Promise<{ id: string; duplicate: boolean }> {
+    return new Promise(() => undefined);
+  }
+}
+
+describe.each(PLATFORMS.flatMap((platform) => [[platform, 'unreachable'], [platform, 'hanging']] as const))('A store that is %s, on %s', (platform, kind) => {
   let app: INestApplication;
 
   beforeAll(async () => {
-    @Module({ imports: [WebhooksModule.forRoot({ endpoints: [stripe({ secrets: [SECRET] })], store: new UnreachableStore(), worker: false })] })
+    const store = kind === 'hanging' ? new HangingStore() : new UnreachableStore();
+    @Module({ imports: [WebhooksModule.forRoot({ endpoints: [stripe({ secrets: [SECRET] })], store, worker: false, storeTimeoutMs: 200 })] })
     class DownModule {}
     app = await NestFactory.create(DownModule, platform === 'fastify' ? new FastifyAdapter() : new ExpressAdapter(), { rawBody: true, logger: false });
     await app.listen(0, '127.0.0.1');
   });
   afterAll(() => app.close());
 
-  it('answers 503 with Retry-After, so the provider retries; nothing of the error leaks', async () => {
+  it('answers 503 with Retry-After within storeTimeoutMs, so the provider retries; nothing of the error leaks', async () => {
     const signed = signStripe({ payload: checkoutCompleted('DOWN-1'), secret: SECRET });
+    // A hanging store never answers: only storeTimeoutMs can end this request (else the test times out).
     const response = await request(await app.getUrl()).post('/webhooks/stripe').set(signed.headers).send(signed.body);
     expect(response.status).toBe(503);
     expect(response.headers['retry-after']).toBe('5');

@@ -23,6 +23,12 @@ export interface WebhooksModuleOptions {
    * default; Fastify: `new FastifyAdapter({ bodyLimit })`, 1 MiB by default).
    */
   bodyLimit?: number;
+  /**
+   * How long storing one delivery may take before the sender gets 503 (and retries): a database that
+   * hangs must not hold providers' connections. A store that finishes later is harmless: the retry
+   * is answered as a duplicate, with the same id. Default 5 s.
+   */
+  storeTimeoutMs?: number;
   /** Attempts before a delivery is `dead` (still stored, replayable). Default 8. */
   maxAttempts?: number;
   /** Retry delay: `initialMs × 2^(attempt-1)`, capped at `maxMs`, with full jitter. Default 1 s … 1 h. */
@@ -60,6 +66,7 @@ export interface WebhooksConfig {
   prefix: string;
   decorators: readonly MethodDecorator[];
   bodyLimit: number;
+  storeTimeoutMs: number;
   maxAttempts: number;
   backoff: { initialMs: number; maxMs: number };
   leaseMs: number;
@@ -145,6 +152,7 @@ export function resolveWebhooksConfig(options: WebhooksModuleOptions, adminPath?
     prefix,
     decorators: options.decorators ?? [],
     bodyLimit: positive(options.bodyLimit, 1024 * 1024, 'bodyLimit'),
+    storeTimeoutMs: positive(options.storeTimeoutMs, 5000, 'storeTimeoutMs'),
     maxAttempts: positive(options.maxAttempts, 8, 'maxAttempts'),
     backoff: {
       initialMs: positive(options.backoff?.initialMs, 1000, 'backoff.initialMs'),

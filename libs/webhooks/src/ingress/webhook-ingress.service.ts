@@ -111,8 +111,12 @@ export class WebhookIngress {
   /** Stores a verified delivery; the only 5xx is a store that could not be reached, so the provider retries. */
   async store(delivery: VerifiedDelivery): Promise<WebhookReceipt> {
     const { provider, event, request } = delivery;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the store did not answer within ${this.config.storeTimeoutMs} ms`)), this.config.storeTimeoutMs);
+    });
     try {
-      const stored = await this.inbox.insertOrFind({
+      const insert = this.inbox.insertOrFind({
         provider: provider.name,
         eventId: event.id,
         type: event.type,
@@ -122,12 +126,15 @@ export class WebhookIngress {
         reference: event.payment?.reference,
         receivedAt: request.receivedAt,
       });
+      const stored = await Promise.race([insert, timeout]);
       if (!stored.duplicate) this.onStored?.();
       this.monitor.delivery('stored', { deliveryId: stored.id, endpoint: provider.name, type: event.type, attempt: 0, at: request.receivedAt, duplicate: stored.duplicate });
       return { received: true, id: stored.id, duplicate: stored.duplicate };
     } catch (error) {
       this.logger.error(`Could not store a delivery of ${provider.name}: ${(error as Error)?.message ?? error}`);
       throw toHttpException(errorResponse(503, 'The delivery could not be stored; retry later.'));
+    } finally {
+      clearTimeout(timer);
     }
   }
 
