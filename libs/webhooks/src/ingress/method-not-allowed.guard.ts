@@ -1,7 +1,8 @@
-import { HttpException, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { WEBHOOK_ALLOWED_METHODS_METADATA } from '../webhooks.constants';
 import { errorResponse } from './ingress-response';
+import { toHttpException } from './webhook-ingress.service';
 
 /** Answers 405 with `Allow` on a webhook path called with a method its provider does not use; admits the rest. */
 @Injectable()
@@ -15,7 +16,6 @@ export class MethodNotAllowedGuard implements CanActivate {
     const allowed = this.reflector.get<string[] | undefined>(WEBHOOK_ALLOWED_METHODS_METADATA, context.getHandler());
     if (!allowed) return true;
     this.adapterHost.httpAdapter.setHeader(context.switchToHttp().getResponse(), 'Allow', allowed.join(', '));
-    const { body } = errorResponse(405, `This webhook endpoint accepts ${allowed.join(' or ')}.`);
-    throw new HttpException(body, 405);
+    throw toHttpException(errorResponse(405, `This webhook endpoint accepts ${allowed.join(' or ')}.`));
   }
 }
