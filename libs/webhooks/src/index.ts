@@ -76,7 +76,8 @@ export type {
   StoredDelivery,
   WebhookInboxStore,
 } from './store/inbox-store.interface';
-export { TypeOrmInboxStore } from './store/typeorm-inbox.store';
+export { TypeOrmInboxStore, type TypeOrmInboxStoreOptions } from './store/typeorm-inbox.store';
+export { StoreUnavailableError } from './store/store-unavailable.error';
 export { LeaseLostError } from './store/lease-lost.error';
 export { WEBHOOK_MIGRATIONS } from './store/migrations';
 export { WEBHOOK_ENTITIES } from './store/entities';

@@ -29,11 +29,20 @@ export interface WebhooksModuleOptions {
    * is answered as a duplicate, with the same id. Default 5 s.
    */
   storeTimeoutMs?: number;
+  /**
+   * Deliveries that may wait for the database at once. Past it, a delivery gets 503 at once instead of
+   * queueing behind a database that cannot keep up: memory stays bounded and the provider retries. Default 1000.
+   */
+  storeQueueLimit?: number;
   /** Attempts before a delivery is `dead` (still stored, replayable). Default 8. */
   maxAttempts?: number;
   /** Retry delay: `initialMs × 2^(attempt-1)`, capped at `maxMs`, with full jitter. Default 1 s … 1 h. */
   backoff?: { initialMs?: number; maxMs?: number };
-  /** How long a claimed delivery stays with one instance before another may take it over. Default 60 s. */
+  /**
+   * How long a claimed delivery stays with one instance before another may take it over; renewed every
+   * `leaseMs / 3` while its handlers run, so it bounds how long a crashed instance's work waits, not how
+   * long a handler may take. Default 15 s.
+   */
   leaseMs?: number;
   /** How long one handler may run; past it `ctx.signal` aborts and the run counts as failed (retried). Default: no limit. */
   handlerTimeoutMs?: number;
@@ -67,6 +76,7 @@ export interface WebhooksConfig {
   decorators: readonly MethodDecorator[];
   bodyLimit: number;
   storeTimeoutMs: number;
+  storeQueueLimit: number;
   maxAttempts: number;
   backoff: { initialMs: number; maxMs: number };
   leaseMs: number;
@@ -153,12 +163,13 @@ export function resolveWebhooksConfig(options: WebhooksModuleOptions, adminPath?
     decorators: options.decorators ?? [],
     bodyLimit: positive(options.bodyLimit, 1024 * 1024, 'bodyLimit'),
     storeTimeoutMs: positive(options.storeTimeoutMs, 5000, 'storeTimeoutMs'),
+    storeQueueLimit: positive(options.storeQueueLimit, 1000, 'storeQueueLimit'),
     maxAttempts: positive(options.maxAttempts, 8, 'maxAttempts'),
     backoff: {
       initialMs: positive(options.backoff?.initialMs, 1000, 'backoff.initialMs'),
       maxMs: positive(options.backoff?.maxMs, 60 * 60 * 1000, 'backoff.maxMs'),
     },
-    leaseMs: positive(options.leaseMs, 60_000, 'leaseMs'),
+    leaseMs: positive(options.leaseMs, 15_000, 'leaseMs'),
     handlerTimeoutMs: options.handlerTimeoutMs === undefined ? undefined : positive(options.handlerTimeoutMs, 0, 'handlerTimeoutMs'),
     pollIntervalMs: positive(options.pollIntervalMs, 1000, 'pollIntervalMs'),
     batchSize: positive(options.batchSize, 5, 'batchSize'),

@@ -6,6 +6,9 @@ import type { WebhooksConfig } from '../webhooks.options';
 import { WebhookDispatcher, type DispatchOutcome } from './webhook.dispatcher';
 import { WebhookIngress } from '../ingress/webhook-ingress.service';
 
+/** Longest pause between rounds while the database keeps failing; a new delivery still starts one at once. */
+const MAX_FAILED_ROUND_DELAY_MS = 15_000;
+
 export interface RunSummary {
   claimed: number;
   processed: number;
@@ -26,6 +29,8 @@ export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationS
   private timer?: NodeJS.Timeout;
   private running?: Promise<RunSummary>;
   private rerun = false;
+  /** Rounds failed in a row (database down): polling backs off and logs once, not every second. */
+  private failedRounds = 0;
   private stopping = false;
   private readonly inFlight = new Map<string, { delivery: ClaimedDelivery; done: Promise<unknown>; abort: AbortController }>();
   /** The claim statement in flight, if any: shutdown waits for it, so no lease is taken behind its back. */
@@ -145,11 +150,15 @@ export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationS
     this.running = this.runOnce();
     try {
       await this.running;
+      if (this.failedRounds > 0) this.logger.log(`Processing resumed after ${this.failedRounds} failed round(s).`);
+      this.failedRounds = 0;
     } catch (error) {
-      this.logger.error(`Processing round failed: ${(error as Error)?.message ?? error}`);
+      if (this.failedRounds === 0) this.logger.error(`Processing round failed (retrying with backoff until it works): ${(error as Error)?.message ?? error}`);
+      this.failedRounds++;
     } finally {
       this.running = undefined;
-      this.schedule(this.rerun ? 0 : this.config.pollIntervalMs);
+      const backoff = Math.min(this.config.pollIntervalMs * 2 ** this.failedRounds, MAX_FAILED_ROUND_DELAY_MS);
+      this.schedule(this.failedRounds > 0 ? backoff : this.rerun ? 0 : this.config.pollIntervalMs);
     }
   }
 }

@@ -46,8 +46,11 @@ export class WebhookIngress {
   private readonly endpoints: Map<string, WebhookProvider>;
   private readonly credentialHeaders = new Map<string, ReadonlySet<string>>();
   private rawBodyMissingLogged = false;
-  private readonly refusalLog = new RefusalLogLimit((reason, suppressed) =>
+  private readonly refusalLog = new LogLimit<RefusalReason>((reason, suppressed) =>
     this.logger.warn(`${suppressed} more refusal(s) for ${reason} in the last minute were not logged (metrics and refused$ count them all)`),
+  );
+  private readonly storeFailureLog = new LogLimit<string>((endpoint, suppressed) =>
+    this.logger.error(`${suppressed} more delivery(ies) of ${endpoint} could not be stored in the last minute (each answered 503)`),
   );
   /** Called after a new delivery is stored, to start processing without waiting for the next poll. */
   onStored?: () => void;
@@ -131,7 +134,10 @@ export class WebhookIngress {
       this.monitor.delivery('stored', { deliveryId: stored.id, endpoint: provider.name, type: event.type, attempt: 0, at: request.receivedAt, duplicate: stored.duplicate });
       return { received: true, id: stored.id, duplicate: stored.duplicate };
     } catch (error) {
-      this.logger.error(`Could not store a delivery of ${provider.name}: ${(error as Error)?.message ?? error}`);
+      // An outage fails every request: one line per endpoint, not one per request.
+      if (this.storeFailureLog.admit(provider.name, this.config.clock())) {
+        this.logger.error(`Could not store a delivery of ${provider.name}: ${(error as Error)?.message ?? error}`);
+      }
       throw toHttpException(errorResponse(503, 'The delivery could not be stored; retry later.'));
     } finally {
       clearTimeout(timer);
@@ -156,16 +162,16 @@ export class WebhookIngress {
   }
 }
 
-/** At most `perMinute` log lines per refusal reason: a flood of bad requests must not flood the logs. */
-class RefusalLogLimit {
-  private readonly windows = new Map<RefusalReason, { start: number; logged: number; suppressed: number }>();
+/** At most `perMinute` log lines per key: a flood of bad requests, or an outage, must not flood the logs. */
+class LogLimit<K extends string> {
+  private readonly windows = new Map<K, { start: number; logged: number; suppressed: number }>();
 
   constructor(
-    private readonly onSuppressed: (reason: RefusalReason, suppressed: number) => void,
+    private readonly onSuppressed: (key: K, suppressed: number) => void,
     private readonly perMinute = 10,
   ) {}
 
-  admit(reason: RefusalReason, at: Date): boolean {
+  admit(reason: K, at: Date): boolean {
     const now = at.getTime();
     let window = this.windows.get(reason);
     if (!window || now - window.start >= 60_000) {

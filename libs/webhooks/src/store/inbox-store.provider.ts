@@ -20,7 +20,10 @@ export const inboxStoreProvider: FactoryProvider<WebhookInboxStore> = {
     }
     const logger = new Logger('Webhooks');
     const migrator = new WebhookMigrator(dataSource);
-    if (dataSource.options.type === 'postgres') await assertReadCommitted(dataSource);
+    if (dataSource.options.type === 'postgres') {
+      await assertReadCommitted(dataSource);
+      await warnOnClockSkew(dataSource, config, logger);
+    }
     if (config.migrationsRun) {
       const applied = await migrator.migrate();
       if (applied.length) logger.log(`Applied webhook migrations: ${applied.join(', ')}`);
@@ -33,7 +36,7 @@ export const inboxStoreProvider: FactoryProvider<WebhookInboxStore> = {
         );
       }
     }
-    return new TypeOrmInboxStore(dataSource);
+    return new TypeOrmInboxStore(dataSource, { insertTimeoutMs: config.storeTimeoutMs, queueLimit: config.storeQueueLimit });
   },
 };
 
@@ -45,6 +48,25 @@ async function assertReadCommitted(dataSource: DataSource): Promise<void> {
     throw new Error(
       `PostgreSQL default_transaction_isolation is "${level}"; the webhook inbox needs "read committed". ` +
         `Run ALTER DATABASE <db> SET default_transaction_isolation TO 'read committed', or set it on the connection.`,
+    );
+  }
+}
+
+/**
+ * Leases are times written by one instance and compared by another: an instance whose clock runs ahead
+ * takes over live leases early (fencing still refuses the old owner's writes, but a handler outside
+ * `ctx.transaction` may then run twice). The database's clock is the one every replica shares.
+ */
+async function warnOnClockSkew(dataSource: DataSource, config: WebhooksConfig, logger: Logger): Promise<void> {
+  const before = config.clock().getTime();
+  const rows: Array<{ now: string | number }> = await dataSource.query('SELECT EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS now');
+  const after = config.clock().getTime();
+  const skewMs = Math.round(Number(rows[0]?.now) - (before + after) / 2);
+  const allowedMs = Math.max(1000, config.leaseMs / 6);
+  if (Math.abs(skewMs) > allowedMs) {
+    logger.warn(
+      `This instance's clock is ${Math.abs(skewMs)} ms ${skewMs > 0 ? 'behind' : 'ahead of'} PostgreSQL's; leases expect instances to agree ` +
+        `within ${allowedMs} ms (leaseMs / 6). Synchronize the clocks (NTP) or raise leaseMs.`,
     );
   }
 }

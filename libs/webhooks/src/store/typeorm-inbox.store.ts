@@ -23,15 +23,30 @@ type Executor = Pick<EntityManager, 'query'>;
 const DELIVERY_COLUMNS =
   'id, provider, event_id, type, status, attempts, next_attempt_at, lease_owner, lease_expires_at, last_error, raw_body, headers, payment_type, reference, received_at, updated_at, processed_at';
 
+export interface TypeOrmInboxStoreOptions {
+  /** Longest an acknowledgement's INSERT may take before its deliveries fail with `StoreUnavailableError`. Default 5 s. */
+  insertTimeoutMs?: number;
+  /** Most deliveries waiting for an INSERT; past it, new ones fail at once. Default 1000. */
+  queueLimit?: number;
+}
+
 /** The inbox on a TypeORM data source: PostgreSQL or SQLite (better-sqlite3), same SQL, same migrations. */
 export class TypeOrmInboxStore implements WebhookInboxStore {
   private readonly postgres: boolean;
   // SQLite has one connection for everything: the library's own work takes turns on it.
   private readonly queue?: SerialQueue;
   // Acknowledgements arriving together share one INSERT and one commit.
-  private readonly inserts = new GroupCommit<NewDelivery, { id: string; duplicate: boolean }>((batch) => this.insertMany(batch), 200);
+  private readonly inserts: GroupCommit<NewDelivery, { id: string; duplicate: boolean }>;
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(
+    private readonly dataSource: DataSource,
+    options: TypeOrmInboxStoreOptions = {},
+  ) {
+    this.inserts = new GroupCommit((batch) => this.insertMany(batch), {
+      maxBatch: 200,
+      maxQueue: options.queueLimit ?? 1000,
+      timeoutMs: options.insertTimeoutMs ?? 5000,
+    });
     const type = dataSource.options.type;
     if (type !== 'postgres' && type !== 'better-sqlite3' && type !== 'sqlite') {
       throw new Error(`The webhook inbox supports PostgreSQL and SQLite (better-sqlite3); the data source is "${type}".`);
