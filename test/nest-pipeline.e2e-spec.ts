@@ -156,17 +156,31 @@ describe('Mistakes in wiring the ingress stop the start or say how to fix them',
     throw new Error('the application started');
   };
 
-  it.each(PLATFORMS)('an app created without rawBody: the first delivery gets a 500 that names the fix, logged once (%s)', async (platform) => {
+  it.each([
+    // Fastify keeps no raw body without the option: the library's endpoint cannot verify.
+    ['fastify', '/webhooks/stripe'],
+    // Express: the library reads its own endpoints' bodies, so only a route of the app made an endpoint depends on it.
+    ['express', '/webhooks/legacy/stripe-hook'],
+  ] as const)('an app created without rawBody (%s): a delivery to %s gets a 500 that names the fix, logged once', async (platform, path) => {
     const errors: string[] = [];
     const logger = { log() {}, warn() {}, error: (message: unknown) => errors.push(String(message)), debug() {}, verbose() {} };
-    const app = await startWebhookApp({ platform, database, rawBody: false, logger, webhooks: { endpoints: [stripe({ secrets: [SECRET] })], worker: false } });
+    const app = await startWebhookApp({
+      platform,
+      database,
+      rawBody: false,
+      logger,
+      webhooks: { endpoints: [stripe({ secrets: [SECRET] })], worker: false },
+      controllers: [AppWebhooksController],
+    });
     try {
-      const first = await post(app.url, '/webhooks/stripe');
+      const before = (await app.deliveries.find({})).length;
+      const first = await post(app.url, path);
       expect(first.status).toBe(500);
       expect(first.body.message).toContain('NestFactory.create(AppModule, { rawBody: true })');
-      expect((await post(app.url, '/webhooks/stripe')).status).toBe(500);
+      expect((await post(app.url, path)).status).toBe(500);
       expect(errors.filter((line) => line.includes('rawBody: true'))).toHaveLength(1);
-      expect(await app.deliveries.find({})).toEqual([]);
+      expect(await app.deliveries.find({})).toHaveLength(before);
+      if (platform === 'express') expect((await post(app.url, '/webhooks/stripe')).status).toBe(200);
     } finally {
       await app.close();
     }

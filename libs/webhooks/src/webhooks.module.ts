@@ -7,6 +7,8 @@ import { WebhookWorker } from './events/webhook.worker';
 import { WebhookIngress } from './ingress/webhook-ingress.service';
 import { WebhookMonitor } from './monitoring/webhook-monitor';
 import { BodyErrorAnswers } from './ingress/body-error-answers';
+import { ExpressBodyReader } from './ingress/express-body-reader';
+import { ExpressClientErrors } from './ingress/express-client-errors';
 import { MethodNotAllowedGuard } from './ingress/method-not-allowed.guard';
 import { WebhookReceiptInterceptor } from './ingress/webhook-receipt.interceptor';
 import { WebhookSignatureGuard } from './ingress/webhook-signature.guard';
@@ -34,6 +36,8 @@ const providers: Provider[] = [
   WebhookReceiptInterceptor,
   MethodNotAllowedGuard,
   BodyErrorAnswers,
+  ExpressBodyReader,
+  ExpressClientErrors,
   WebhookHandlerRegistry,
   WebhookHandlersExplorer,
   WebhookDispatcher,

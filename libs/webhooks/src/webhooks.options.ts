@@ -18,9 +18,10 @@ export interface WebhooksModuleOptions {
    */
   decorators?: MethodDecorator[];
   /**
-   * Largest accepted body, in bytes. Default 1 MiB. The platform's body parser has its own limit,
-   * checked first: raise it to match (Express: `app.useBodyParser('json', { limit })`, 100 KiB by
-   * default; Fastify: `new FastifyAdapter({ bodyLimit })`, 1 MiB by default).
+   * Largest accepted body, in bytes: past it, 413 as soon as the declared or received size says so,
+   * and the connection is closed. Default 1 MiB. On Express the library reads its endpoints' bodies
+   * itself; on Fastify the adapter's own limit is checked first: keep `new FastifyAdapter({ bodyLimit })`
+   * at least this high (1 MiB by default).
    */
   bodyLimit?: number;
   /**

@@ -1,8 +1,10 @@
+import type { IncomingMessage } from 'node:http';
 import { HttpException, Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { WebhookProvider } from '../providers/webhook-provider.interface';
 import { WEBHOOKS_CONFIG } from '../webhooks.constants';
-import { endpointPathsOf, type WebhooksConfig } from '../webhooks.options';
+import type { WebhooksConfig } from '../webhooks.options';
+import { EndpointPaths } from './endpoint-paths';
+import { lingerThenClose } from './linger-then-close';
 import { WebhookIngress } from './webhook-ingress.service';
 import { toIngressRequest, type PlatformRequest } from './webhook-request';
 
@@ -19,6 +21,7 @@ interface ExpressAppLike {
 }
 interface FastifyRequestLike extends PlatformRequest {
   [BODY_ERROR]?: number;
+  raw: IncomingMessage;
 }
 interface FastifyReplyLike {
   statusCode: number;
@@ -40,14 +43,14 @@ const BODY_ERROR = Symbol('webhooks:body-error');
  */
 @Injectable()
 export class BodyErrorAnswers implements OnModuleInit {
-  private readonly paths: Array<{ path: string; provider: WebhookProvider }>;
+  private readonly paths: EndpointPaths;
 
   constructor(
     @Inject(WEBHOOKS_CONFIG) config: WebhooksConfig,
     private readonly adapterHost: HttpAdapterHost,
     private readonly ingress: WebhookIngress,
   ) {
-    this.paths = config.endpoints.flatMap((provider) => endpointPathsOf(config.prefix, provider).map((path) => ({ path: path.replace(/\/$/, ''), provider })));
+    this.paths = new EndpointPaths(config);
   }
 
   // Runs after Nest has mapped the routes and before it adds its own error handler.
@@ -70,6 +73,10 @@ export class BodyErrorAnswers implements OnModuleInit {
         const answer = this.answer(request, request[BODY_ERROR]);
         if (!answer) return payload;
         reply.code(answer.getStatus()).header('content-type', 'application/json; charset=utf-8');
+        if (answer.getStatus() === 413) {
+          reply.header('connection', 'close');
+          lingerThenClose(request.raw);
+        }
         return JSON.stringify(answer.getResponse());
       });
     }
@@ -78,7 +85,7 @@ export class BodyErrorAnswers implements OnModuleInit {
   private answer(req: PlatformRequest, status: number | undefined): HttpException | undefined {
     if (!status) return undefined;
     const request = toIngressRequest(req);
-    const match = this.endpointAt(request.path);
+    const match = this.paths.match(request.path);
     if (!match) return undefined;
     const { provider } = match;
     request.pathToken ??= match.pathToken;
@@ -91,16 +98,6 @@ export class BodyErrorAnswers implements OnModuleInit {
       if (refusal instanceof HttpException) return refusal;
     }
     return this.ingress.refusal('invalid-payload', 'The body is not valid JSON.', request, provider);
-  }
-
-  /** Matched by suffix, so the app's global prefix (`/api/webhooks/stripe`) needs no configuring. */
-  private endpointAt(path: string): { provider: WebhookProvider; pathToken?: string } | undefined {
-    const trimmed = path.replace(/\/$/, '');
-    const exact = this.paths.find(({ path: own }) => trimmed.endsWith(own));
-    if (exact) return { provider: exact.provider };
-    const slash = trimmed.lastIndexOf('/');
-    const withToken = this.paths.find(({ path: own }) => trimmed.slice(0, slash).endsWith(own));
-    return withToken && { provider: withToken.provider, pathToken: decodeURIComponent(trimmed.slice(slash + 1)) };
   }
 }
 

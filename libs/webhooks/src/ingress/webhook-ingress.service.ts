@@ -202,7 +202,7 @@ function isStorableText(bytes: Buffer): boolean {
   }
 }
 
-function mediaTypeOf(contentType: string | undefined): string {
+export function mediaTypeOf(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0].trim().toLowerCase();
 }
 
