@@ -23,6 +23,7 @@ describe('loadDemoConfig', () => {
       production: false,
       stripeSecrets: [],
       paystackSecretKeys: [],
+      paystackAllowIps: [],
       feexpaySecrets: [],
       payqiSecrets: [],
       mvolaCallbackTokens: [],
@@ -44,6 +45,8 @@ describe('loadDemoConfig', () => {
     });
     expect(load({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
     expect(load({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toBe('loopback, 10.0.0.0/8');
+    expect(load({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(load({ PAYSTACK_ALLOW_IPS: '52.31.139.75, 52.49.173.0/24,,2001:db8::/32' }).paystackAllowIps).toEqual(['52.31.139.75', '52.49.173.0/24', '2001:db8::/32']);
   });
 
   it('reads every secret from env, *_FILE or /run/secrets; lists are comma-separated', () => {
@@ -82,6 +85,8 @@ describe('loadDemoConfig', () => {
     [{ DATABASE_URL: 'postgres://demo:hunter2@db/demo', DATABASE_PASSWORD: 'hunter2' }, 'give the password once'],
     [{ DATABASE_PASSWORD: 'hunter2' }, 'DATABASE_PASSWORD is set but DATABASE_URL is not'],
     [{ FEEXPAY_PATH: 'api/feexpay' }, 'FEEXPAY_PATH must start with "/"'],
+    [{ PAYSTACK_ALLOW_IPS: '52.31.139.75,paystack.co' }, 'PAYSTACK_ALLOW_IPS: "paystack.co" is not an IP address or CIDR range'],
+    [{ PAYSTACK_ALLOW_IPS: '52.31.139.0/33' }, 'PAYSTACK_ALLOW_IPS: "52.31.139.0/33" is not an IP address or CIDR range'],
   ])('refuses %p, naming what to fix', (env, message) => {
     expect(() => load(env)).toThrow(message);
     try {

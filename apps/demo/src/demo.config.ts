@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import type { TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { readSecret, readSecretList, type ReadSecretOptions, type WebhooksModuleOptions } from 'nestjs-payment-webhooks';
@@ -28,6 +29,8 @@ export interface DemoConfig {
   /** Signing secrets per provider, several during a rotation; empty: that provider is not mounted. */
   stripeSecrets: string[];
   paystackSecretKeys: string[];
+  /** Addresses or CIDR ranges Paystack may call from (PAYSTACK_ALLOW_IPS); empty: any address. */
+  paystackAllowIps: string[];
   feexpaySecrets: string[];
   payqiSecrets: string[];
   mvolaCallbackTokens: string[];
@@ -57,6 +60,7 @@ export function loadDemoConfig(env: Env = process.env, secretOptions: ReadSecret
     production: env.NODE_ENV === 'production',
     stripeSecrets: secretList('STRIPE_WEBHOOK_SECRET'),
     paystackSecretKeys: secretList('PAYSTACK_SECRET_KEY'),
+    paystackAllowIps: allowIpsOf('PAYSTACK_ALLOW_IPS', env.PAYSTACK_ALLOW_IPS),
     feexpaySecrets: secretList('FEEXPAY_WEBHOOK_SECRET'),
     payqiSecrets: secretList('PAYQI_WEBHOOK_SECRET'),
     mvolaCallbackTokens: secretList('MVOLA_CALLBACK_TOKEN'),
@@ -130,6 +134,21 @@ function trustProxyOf(value: string | undefined): boolean | number | string {
   if (value === 'true') return true;
   if (/^\d+$/.test(value)) return Number(value);
   return value;
+}
+
+/** A comma-separated list of addresses and CIDR ranges, checked here so the error names the variable. */
+function allowIpsOf(variable: string, value: string | undefined): string[] {
+  const entries = (value ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const [address, bits, extra] = entry.split('/');
+    const family = isIP(address);
+    const max = family === 6 ? 128 : 32;
+    const validBits = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= max);
+    if (!family || !validBits || extra !== undefined) {
+      throw new Error(`${variable}: "${entry}" is not an IP address or CIDR range; give a comma-separated list such as 52.31.139.75,52.49.173.169.`);
+    }
+  }
+  return entries;
 }
 
 function feexpayPathOf(value: string | undefined): string {

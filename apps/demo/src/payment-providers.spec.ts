@@ -9,6 +9,7 @@ const base: DemoConfig = {
   production: false,
   stripeSecrets: [],
   paystackSecretKeys: [],
+  paystackAllowIps: [],
   feexpaySecrets: [],
   payqiSecrets: [],
   mvolaCallbackTokens: [],
@@ -49,6 +50,14 @@ describe('buildPaymentProviders', () => {
     expect(providers.report.at(-1)?.message).toBe(
       "mvola: not mounted: its callbacks are confirmed with MVola's API; set MVOLA_CONSUMER_SECRET, MVOLA_PARTNER_NAME (or their *_FILE)",
     );
+  });
+
+  it('mounts Paystack behind PAYSTACK_ALLOW_IPS when it is set, and says so', () => {
+    const open = buildPaymentProviders({ ...base, paystackSecretKeys: ['sk_test_x'] });
+    expect(open.list[0].allowIps).toBeUndefined();
+    const guarded = buildPaymentProviders({ ...base, paystackSecretKeys: ['sk_test_x'], paystackAllowIps: ['52.31.139.75', '52.49.173.169'] });
+    expect(guarded.list[0].allowIps).toEqual(['52.31.139.75', '52.49.173.169']);
+    expect(guarded.report.find((line) => line.provider === 'paystack')?.message).toBe('paystack: mounted (1 secret; only from 52.31.139.75, 52.49.173.169)');
   });
 
   it('with no provider at all in development, mounts Stripe with the public development secret and warns', () => {

@@ -59,8 +59,11 @@ export function buildPaymentProviders(config: DemoConfig): PaymentProviders {
   if (config.stripeSecrets.length) mounted(stripe({ secrets: config.stripeSecrets }), secretCount(config.stripeSecrets));
   else skipped('stripe', unset('STRIPE_WEBHOOK_SECRET'));
 
-  if (config.paystackSecretKeys.length) mounted(paystack({ secretKeys: config.paystackSecretKeys }), secretCount(config.paystackSecretKeys));
-  else skipped('paystack', unset('PAYSTACK_SECRET_KEY'));
+  if (config.paystackSecretKeys.length) {
+    const allowIps = config.paystackAllowIps;
+    const allowed = allowIps.length ? `; only from ${allowIps.join(', ')}` : '';
+    mounted(paystack({ secretKeys: config.paystackSecretKeys, ...(allowIps.length ? { allowIps } : {}) }), secretCount(config.paystackSecretKeys) + allowed);
+  } else skipped('paystack', unset('PAYSTACK_SECRET_KEY'));
 
   if (config.feexpaySecrets.length) {
     mounted(feexpay({ secrets: config.feexpaySecrets, path: config.feexpayPath }), `${secretCount(config.feexpaySecrets)}; also at ${config.feexpayPath}`);

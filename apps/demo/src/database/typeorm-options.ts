@@ -22,7 +22,7 @@ export function typeOrmOptions(config: DemoConfig): TypeOrmModuleOptions {
   }
   return {
     ...database,
-    ...(database.type === 'postgres' ? { extra: POSTGRES_TIMEOUTS } : {}),
+    ...(database.type === 'postgres' ? { extra: { ...POSTGRES_TIMEOUTS, ...database.extra } } : {}),
     entities: [EventEntity, RegistrationEntity],
     migrations: DEMO_MIGRATIONS,
     migrationsTableName: 'demo_migrations',
