@@ -57,4 +57,17 @@ describe('Schema checks at start-up', () => {
     expect(await db.query('SELECT name FROM webhook_schema_migrations')).toEqual([{ name: 'CreateWebhookInbox1764000000000' }]);
     await Promise.all(apps.map((app) => app.close()));
   });
+
+  onPostgres("warns at start when this instance's clock is off PostgreSQL's by more than leaseMs / 6", async () => {
+    const warnings: string[] = [];
+    const logger = { log() {}, error() {}, debug() {}, verbose() {}, warn: (message: unknown) => warnings.push(String(message)) };
+    const start = (offsetMs: number) =>
+      startWebhookApp({ platform: 'express', database, logger, webhooks: { endpoints: providers(), worker: false, leaseMs: 15_000, clock: () => new Date(Date.now() + offsetMs) } });
+    await (await start(0)).close();
+    expect(warnings.filter((line) => line.includes('clock'))).toEqual([]);
+    await (await start(-60_000)).close();
+    expect(warnings.filter((line) => line.includes('clock'))).toEqual([
+      expect.stringMatching(/^This instance's clock is 6\d{4} ms behind PostgreSQL's; leases expect instances to agree within 2500 ms/),
+    ]);
+  });
 });
