@@ -39,7 +39,7 @@ onPostgres('SIGTERM after a burst on PostgreSQL', () => {
       app.terminate();
       const exit = await app.exited;
       const exitMs = Date.now() - signalledAt;
-      const leased = await admin.query(`SELECT id, status FROM ${schema}.webhook_deliveries WHERE status = 'processing' OR lease_owner IS NOT NULL`);
+      const leased = await admin.query(`SELECT id, status, attempts, lease_owner, updated_at, received_at, (SELECT count(*) FROM ${schema}.webhook_handler_runs r WHERE r.delivery_id = d.id) AS runs FROM ${schema}.webhook_deliveries d WHERE status = 'processing' OR lease_owner IS NOT NULL`);
       const [{ count }] = await admin.query(`SELECT count(*)::int AS count FROM ${schema}.webhook_deliveries`);
       return { answers, exit, exitMs, leased, stored: count, output: app.output };
     } finally {

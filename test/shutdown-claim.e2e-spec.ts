@@ -18,7 +18,8 @@ class SlowClaimStore extends InMemoryInboxStore {
   private readonly gate = new Promise<void>((resolve) => (this.openGate = resolve));
 
   override async insertOrFind(delivery: NewDelivery): Promise<{ id: string; duplicate: boolean }> {
-    const stored = await super.insertOrFind(delivery);
+    // Stored unleased, as by a store without leases at insert: the worker must claim it.
+    const stored = await super.insertOrFind({ ...delivery, lease: undefined });
     this.armed = true;
     return stored;
   }

@@ -73,6 +73,7 @@ export type {
   HandlerStatus,
   InboxStats,
   NewDelivery,
+  InsertResult,
   StoredDelivery,
   WebhookInboxStore,
 } from './store/inbox-store.interface';

@@ -39,10 +39,10 @@ export class WebhookDispatcher {
   }
 
   /** `signal` aborts when the delivery must stop (lease lost, shutdown's grace over): every handler sees it. */
-  async dispatch(delivery: ClaimedDelivery, signal: AbortSignal = new AbortController().signal): Promise<DispatchOutcome> {
+  async dispatch(delivery: ClaimedDelivery, signal: AbortSignal = new AbortController().signal, parsed?: ProviderEvent): Promise<DispatchOutcome> {
     const owner = delivery.leaseOwner;
     try {
-      const event = await this.eventOf(delivery);
+      const event = await this.eventOf(delivery, parsed);
       const problem = event.payment && paymentProblem(event.payment);
       // Re-parsing gives the same answer every time: no retry, the operator sees the reason.
       if (problem) return await this.bury(delivery, `not dispatched as a payment: ${problem}`);
@@ -82,11 +82,14 @@ export class WebhookDispatcher {
     return 'lease-lost';
   }
 
-  /** Parses the stored bytes again (the strategy is pure) and asks the provider to confirm if it does. */
-  private async eventOf(delivery: ClaimedDelivery): Promise<ProviderEvent> {
+  /**
+   * The event: as the ingress parsed it (a delivery handed over from memory), or parsed again from the
+   * stored bytes (the strategy is pure); then confirmed with the provider if the strategy asks to.
+   */
+  private async eventOf(delivery: ClaimedDelivery, parsed?: ProviderEvent): Promise<ProviderEvent> {
     const provider = this.providers.get(delivery.provider);
     if (!provider) throw new Error(`Endpoint "${delivery.provider}" is no longer configured; configure it again, then replay.`);
-    const event = provider.parse({
+    const event = parsed ?? provider.parse({
       method: 'POST',
       path: '',
       headers: delivery.headers,

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import type { DeliveryHandoff, HandoffLease } from '../ingress/delivery-handoff';
+import { WebhookIngress } from '../ingress/webhook-ingress.service';
 import type { ClaimedDelivery, WebhookInboxStore } from '../store/inbox-store.interface';
 import { WEBHOOK_INBOX_STORE, WEBHOOKS_CONFIG } from '../webhooks.constants';
 import type { WebhooksConfig } from '../webhooks.options';
+import type { ProviderEvent } from './payment-event';
 import { WebhookDispatcher, type DispatchOutcome } from './webhook.dispatcher';
-import { WebhookIngress } from '../ingress/webhook-ingress.service';
 
-/** Longest pause between rounds while the database keeps failing; a new delivery still starts one at once. */
+/** Longest pause between claims while the database keeps failing; a new delivery still starts at once. */
 const MAX_FAILED_ROUND_DELAY_MS = 15_000;
 
 export interface RunSummary {
@@ -19,22 +21,39 @@ export interface RunSummary {
   aborted: number;
 }
 
+interface Running {
+  delivery: ClaimedDelivery;
+  done: Promise<DispatchOutcome>;
+  abort: AbortController;
+}
+
 /**
- * Claims due deliveries and dispatches them, in the background (polling, and nudged after every
- * new delivery) or on demand with `runOnce()`. Any number of instances can share one database.
+ * Processes deliveries, in the background or on demand with `runOnce()`. In the background it keeps
+ * up to `batchSize` deliveries running and starts the next as soon as one ends: first those this
+ * instance has just stored (leased at insert, handed over from memory), then claimed ones (retries,
+ * other instances' leftovers, anything stored while it was busy). Any number of instances can share
+ * one database.
  */
 @Injectable()
-export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationShutdown, DeliveryHandoff {
   private readonly logger = new Logger('Webhooks');
   private timer?: NodeJS.Timeout;
-  private running?: Promise<RunSummary>;
-  private rerun = false;
-  /** Rounds failed in a row (database down): polling backs off and logs once, not every second. */
-  private failedRounds = 0;
+  /** Processing in the background (the `worker` option); otherwise only `runOnce()` processes. */
+  private background = false;
   private stopping = false;
-  private readonly inFlight = new Map<string, { delivery: ClaimedDelivery; done: Promise<unknown>; abort: AbortController }>();
+  private readonly inFlight = new Map<string, Running>();
+  /** Leased at insert by this instance, waiting for a free slot. */
+  private readonly handedOff: Array<{ delivery: ClaimedDelivery; event: ProviderEvent }> = [];
+  /** Leases given to inserts still in progress. */
+  private reserved = 0;
+  private reservationsSettled?: () => void;
   /** The claim statement in flight, if any: shutdown waits for it, so no lease is taken behind its back. */
   private claiming?: Promise<ClaimedDelivery[]>;
+  /** Whether the table may hold due work this instance has not claimed (cleared by a claim that found less than it asked). */
+  private maybeDue = true;
+  /** Claims failed in a row (database down): claims back off and log once, not every poll. */
+  private failedClaims = 0;
+  private backoffUntil = 0;
 
   constructor(
     @Inject(WEBHOOKS_CONFIG) private readonly config: WebhooksConfig,
@@ -45,8 +64,29 @@ export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationS
 
   onApplicationBootstrap(): void {
     if (!this.config.worker) return;
-    this.ingress.onStored = () => this.nudge();
-    this.schedule(0);
+    this.background = true;
+    this.ingress.handoff = this;
+    // After the app is listening: on SQLite a claim waiting for another process's lock blocks the event loop.
+    this.timer = setTimeout(() => this.poll(), 0);
+    this.timer.unref();
+  }
+
+  reserve(): HandoffLease | undefined {
+    // Room for what runs plus one batch waiting: a handed-over delivery starts well within its lease.
+    if (this.stopping || this.inFlight.size + this.handedOff.length + this.reserved >= 2 * this.config.batchSize) return undefined;
+    this.reserved++;
+    return { owner: this.newOwner(), expiresAt: new Date(this.config.clock().getTime() + this.config.leaseMs) };
+  }
+
+  settle(reserved: HandoffLease | undefined, leased: { delivery: ClaimedDelivery; event: ProviderEvent } | undefined, storedNew: boolean): void {
+    if (reserved) this.reserved--;
+    // During shutdown too: it waits for every reservation, then hands back what is queued.
+    if (leased) this.handedOff.push(leased);
+    else if (storedNew) this.maybeDue = true;
+    // A row was just written: the database is back, whatever the claims' backoff says.
+    if (leased || storedNew) this.backoffUntil = 0;
+    if (this.reserved === 0) this.reservationsSettled?.();
+    this.pump();
   }
 
   /**
@@ -59,12 +99,10 @@ export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationS
     // hands out leases that are already expired (and claimable by another instance) when taken.
     const dueBy = this.config.clock();
     while (!this.stopping) {
-      this.claiming = this.claim(dueBy);
-      const batch = await this.claiming.finally(() => (this.claiming = undefined));
+      const batch = await this.claim(this.config.batchSize, dueBy);
       if (batch.length === 0) break;
       total.claimed += batch.length;
-      const outcomes = await Promise.all(batch.map((delivery) => this.process(delivery)));
-      for (const outcome of outcomes) {
+      for (const outcome of await Promise.all(batch.map((delivery) => this.start(delivery).done))) {
         if (outcome === 'processed') total.processed++;
         else if (outcome === 'retry') total.retried++;
         else if (outcome === 'dead') total.dead++;
@@ -75,12 +113,15 @@ export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationS
     return total;
   }
 
-  /** Before the data source closes: stop claiming, let running handlers finish, hand back the rest. */
+  /** Before the data source closes: stop taking work, let running handlers finish, hand back the rest. */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.timer);
-    this.ingress.onStored = undefined;
+    this.ingress.handoff = undefined;
     await this.claiming?.catch(() => undefined);
+    // Inserts that asked for a lease end soon (storeTimeoutMs); what they lease is handed back in settle().
+    if (this.reserved > 0) await new Promise<void>((resolve) => (this.reservationsSettled = resolve));
+    for (const { delivery } of this.handedOff.splice(0)) await this.release(delivery);
     if (this.inFlight.size === 0) return;
     const grace = new Promise((resolve) => setTimeout(resolve, this.config.shutdownGraceMs).unref());
     await Promise.race([Promise.allSettled([...this.inFlight.values()].map((entry) => entry.done)), grace]);
@@ -89,33 +130,78 @@ export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationS
     for (const { abort } of unfinished) abort.abort(new Error('shutdown: the grace period is over'));
     await Promise.allSettled(unfinished.map((entry) => entry.done));
     for (const { delivery } of unfinished) {
-      await this.store.release(delivery.id, delivery.leaseOwner, this.config.clock()).catch(() => undefined);
+      await this.release(delivery);
       this.logger.warn(`Released delivery ${delivery.id} unfinished at shutdown; another instance will take it.`);
     }
   }
 
+  /** Starts what fits: handed-over deliveries first, then a claim when enough slots are free to make it worth one. */
+  private pump(): void {
+    if (this.stopping || !this.background) return;
+    while (this.inFlight.size < this.config.batchSize && this.handedOff.length > 0) {
+      const { delivery, event } = this.handedOff.shift()!;
+      this.start(delivery, event);
+    }
+    const free = this.config.batchSize - this.inFlight.size;
+    const worthAClaim = free >= Math.ceil(this.config.batchSize / 2) || this.inFlight.size === 0;
+    if (this.maybeDue && worthAClaim && !this.claiming && Date.now() >= this.backoffUntil) void this.claimAndStart(free);
+  }
+
+  private async claimAndStart(limit: number): Promise<void> {
+    this.maybeDue = false;
+    try {
+      const batch = await this.claim(limit, this.config.clock());
+      // A full batch: more may be waiting.
+      if (batch.length === limit) this.maybeDue = true;
+      for (const delivery of batch) this.start(delivery);
+      if (this.failedClaims > 0) this.logger.log(`Processing resumed after ${this.failedClaims} failed claim(s).`);
+      this.failedClaims = 0;
+    } catch (error) {
+      if (this.failedClaims === 0) this.logger.error(`Claiming deliveries failed (retrying with backoff until it works): ${(error as Error)?.message ?? error}`);
+      this.failedClaims++;
+      this.maybeDue = true;
+      this.backoffUntil = Date.now() + Math.min(this.config.pollIntervalMs * 2 ** this.failedClaims, MAX_FAILED_ROUND_DELAY_MS);
+    }
+    this.pump();
+  }
+
+  /** The background's clock: what is due by time alone (retries, expired leases, other instances' work) is looked for every poll. */
+  private poll(): void {
+    if (this.stopping) return;
+    this.maybeDue = true;
+    this.pump();
+    this.timer = setTimeout(() => this.poll(), this.config.pollIntervalMs);
+    this.timer.unref();
+  }
+
   /** One claim; when shutdown began meanwhile, the batch is handed straight back instead of run. */
-  private async claim(dueBy: Date): Promise<ClaimedDelivery[]> {
-    const batch = await this.store.claimDue({
-      owner: `${this.config.instanceId.slice(0, 100)}:${randomUUID().slice(0, 8)}`,
-      now: this.config.clock(),
-      dueBy,
-      leaseMs: this.config.leaseMs,
-      limit: this.config.batchSize,
+  private claim(limit: number, dueBy: Date): Promise<ClaimedDelivery[]> {
+    const claiming = (async () => {
+      const batch = await this.store.claimDue({ owner: this.newOwner(), now: this.config.clock(), dueBy, leaseMs: this.config.leaseMs, limit });
+      if (!this.stopping) return batch;
+      for (const delivery of batch) await this.release(delivery);
+      return [];
+    })();
+    // Shutdown waits for all of it, hand-back included.
+    this.claiming = claiming;
+    return claiming.finally(() => {
+      if (this.claiming === claiming) this.claiming = undefined;
     });
-    if (!this.stopping) return batch;
-    for (const delivery of batch) await this.store.release(delivery.id, delivery.leaseOwner, this.config.clock()).catch(() => undefined);
-    return [];
   }
 
-  private process(delivery: ClaimedDelivery): Promise<DispatchOutcome> {
+  private start(delivery: ClaimedDelivery, event?: ProviderEvent): Running {
     const abort = new AbortController();
-    const done = this.dispatchWithHeartbeat(delivery, abort).finally(() => this.inFlight.delete(delivery.id));
-    this.inFlight.set(delivery.id, { delivery, done, abort });
-    return done;
+    const done = this.dispatchWithHeartbeat(delivery, abort, event).finally(() => {
+      this.inFlight.delete(delivery.id);
+      this.pump();
+    });
+    const running = { delivery, done, abort };
+    this.inFlight.set(delivery.id, running);
+    done.catch((error) => this.logger.error(`Processing delivery ${delivery.id} failed: ${(error as Error)?.message ?? error}`));
+    return running;
   }
 
-  private async dispatchWithHeartbeat(delivery: ClaimedDelivery, abort: AbortController): Promise<DispatchOutcome> {
+  private async dispatchWithHeartbeat(delivery: ClaimedDelivery, abort: AbortController, event?: ProviderEvent): Promise<DispatchOutcome> {
     // Long handlers keep their lease alive; once it is lost, their signal aborts and their writes are refused.
     const heartbeat = setInterval(() => {
       const now = this.config.clock();
@@ -126,39 +212,17 @@ export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationS
     }, Math.max(50, Math.floor(this.config.leaseMs / 3)));
     heartbeat.unref();
     try {
-      return await this.dispatcher.dispatch(delivery, abort.signal);
+      return await this.dispatcher.dispatch(delivery, abort.signal, event);
     } finally {
       clearInterval(heartbeat);
     }
   }
 
-  private nudge(): void {
-    if (this.running) this.rerun = true;
-    else this.schedule(0);
+  private release(delivery: ClaimedDelivery): Promise<void> {
+    return this.store.release(delivery.id, delivery.leaseOwner, this.config.clock()).catch(() => undefined);
   }
 
-  private schedule(delayMs: number): void {
-    if (this.stopping) return;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.tick(), delayMs);
-    this.timer.unref();
-  }
-
-  private async tick(): Promise<void> {
-    if (this.running || this.stopping) return;
-    this.rerun = false;
-    this.running = this.runOnce();
-    try {
-      await this.running;
-      if (this.failedRounds > 0) this.logger.log(`Processing resumed after ${this.failedRounds} failed round(s).`);
-      this.failedRounds = 0;
-    } catch (error) {
-      if (this.failedRounds === 0) this.logger.error(`Processing round failed (retrying with backoff until it works): ${(error as Error)?.message ?? error}`);
-      this.failedRounds++;
-    } finally {
-      this.running = undefined;
-      const backoff = Math.min(this.config.pollIntervalMs * 2 ** this.failedRounds, MAX_FAILED_ROUND_DELAY_MS);
-      this.schedule(this.failedRounds > 0 ? backoff : this.rerun ? 0 : this.config.pollIntervalMs);
-    }
+  private newOwner(): string {
+    return `${this.config.instanceId.slice(0, 100)}:${randomUUID().slice(0, 8)}`;
   }
 }

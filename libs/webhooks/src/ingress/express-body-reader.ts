@@ -63,8 +63,9 @@ export class ExpressBodyReader {
       req.off('data', onData);
       const rawBody = Buffer.concat(chunks, size);
       req.rawBody = rawBody;
-      // What the JSON parser would have set; a malformed body is left to the guard, which checks the signature first.
-      req.body = parseJson(rawBody);
+      // What the JSON parser would have set, parsed only if something reads it (the strategy parses the
+      // exact bytes itself); a malformed body is left to the guard, which checks the signature first.
+      lazyJsonBody(req, rawBody);
       next();
     };
     req.on('data', onData).on('end', onEnd);
@@ -81,6 +82,16 @@ export class ExpressBodyReader {
     res.writeHead(refusal.getStatus(), { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' });
     res.end(body);
   }
+}
+
+function lazyJsonBody(req: ExpressRequest, bytes: Buffer): void {
+  let parsed: { value: unknown } | undefined;
+  Object.defineProperty(req, 'body', {
+    configurable: true,
+    enumerable: true,
+    get: () => (parsed ??= { value: parseJson(bytes) }).value,
+    set: (value: unknown) => (parsed = { value }),
+  });
 }
 
 function parseJson(bytes: Buffer): unknown {

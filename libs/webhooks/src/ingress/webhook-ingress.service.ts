@@ -4,7 +4,8 @@ import { WebhookVerificationError } from '../errors/webhook-verification.error';
 import type { RefusalReason } from '../errors/refusal-reason';
 import { storageProblem } from '../events/event-limits';
 import type { ProviderEvent } from '../events/payment-event';
-import type { WebhookInboxStore } from '../store/inbox-store.interface';
+import type { ClaimedDelivery, NewDelivery, WebhookInboxStore } from '../store/inbox-store.interface';
+import type { DeliveryHandoff, HandoffLease } from './delivery-handoff';
 import type { RawWebhookRequest, WebhookProvider } from '../providers/webhook-provider.interface';
 import { WEBHOOK_INBOX_STORE, WEBHOOKS_CONFIG } from '../webhooks.constants';
 import type { WebhooksConfig } from '../webhooks.options';
@@ -52,8 +53,8 @@ export class WebhookIngress {
   private readonly storeFailureLog = new LogLimit<string>((endpoint, suppressed) =>
     this.logger.error(`${suppressed} more delivery(ies) of ${endpoint} could not be stored in the last minute (each answered 503)`),
   );
-  /** Called after a new delivery is stored, to start processing without waiting for the next poll. */
-  onStored?: () => void;
+  /** This instance's worker, when it runs: what is stored here is processed here first, without a poll. */
+  handoff?: DeliveryHandoff;
 
   constructor(
     @Inject(WEBHOOKS_CONFIG) private readonly config: WebhooksConfig,
@@ -118,8 +119,11 @@ export class WebhookIngress {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`the store did not answer within ${this.config.storeTimeoutMs} ms`)), this.config.storeTimeoutMs);
     });
+    const handoff = this.handoff;
+    const lease = handoff?.reserve();
+    let settled = false;
     try {
-      const insert = this.inbox.insertOrFind({
+      const row: NewDelivery = {
         provider: provider.name,
         eventId: event.id,
         type: event.type,
@@ -128,9 +132,11 @@ export class WebhookIngress {
         paymentType: event.payment?.type,
         reference: event.payment?.reference,
         receivedAt: request.receivedAt,
-      });
-      const stored = await Promise.race([insert, timeout]);
-      if (!stored.duplicate) this.onStored?.();
+        lease,
+      };
+      const stored = await Promise.race([this.inbox.insertOrFind(row), timeout]);
+      settled = true;
+      handoff?.settle(lease, lease && stored.leased ? { delivery: leasedDelivery(stored.id, row, lease), event } : undefined, !stored.duplicate);
       this.monitor.delivery('stored', { deliveryId: stored.id, endpoint: provider.name, type: event.type, attempt: 0, at: request.receivedAt, duplicate: stored.duplicate });
       return { received: true, id: stored.id, duplicate: stored.duplicate };
     } catch (error) {
@@ -141,6 +147,8 @@ export class WebhookIngress {
       throw toHttpException(errorResponse(503, 'The delivery could not be stored; retry later.'));
     } finally {
       clearTimeout(timer);
+      // Not stored (or not known to be): the reservation ends; a row that commits later waits for its lease to expire.
+      if (!settled) handoff?.settle(lease, undefined, false);
     }
   }
 
@@ -204,6 +212,12 @@ function isStorableText(bytes: Buffer): boolean {
 
 export function mediaTypeOf(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0].trim().toLowerCase();
+}
+
+/** The row as `insertOrFind` just wrote it under `lease`: what a claim would have returned. */
+function leasedDelivery(id: string, row: NewDelivery, lease: HandoffLease): ClaimedDelivery {
+  const { lease: _, ...fields } = row;
+  return { ...fields, id, status: 'processing', attempts: 1, nextAttemptAt: row.receivedAt, leaseOwner: lease.owner, leaseExpiresAt: lease.expiresAt, updatedAt: row.receivedAt, handlers: [] };
 }
 
 function redact(headers: Readonly<Record<string, string | undefined>>, credentials: ReadonlySet<string>): Record<string, string> {

@@ -7,6 +7,7 @@ import type {
   DeliveryFilter,
   FailureOutcome,
   HandlerStatus,
+  InsertResult,
   NewDelivery,
   StoredDelivery,
   WebhookInboxStore,
@@ -26,7 +27,7 @@ export class InMemoryInboxStore implements WebhookInboxStore {
   // The outcomes recorded in each open transaction, applied on commit.
   private readonly open = new WeakMap<EntityManager, HandlerRecord[]>();
 
-  async insertOrFind(delivery: NewDelivery): Promise<{ id: string; duplicate: boolean }> {
+  async insertOrFind(delivery: NewDelivery): Promise<InsertResult> {
     const key = eventKey(delivery.provider, delivery.eventId);
     const existing = this.idsByEvent.get(key);
     if (existing) return { id: existing, duplicate: true };
@@ -38,9 +39,11 @@ export class InMemoryInboxStore implements WebhookInboxStore {
       provider: delivery.provider,
       eventId: delivery.eventId,
       type: delivery.type,
-      status: 'pending',
-      attempts: 0,
+      status: delivery.lease ? 'processing' : 'pending',
+      attempts: delivery.lease ? 1 : 0,
       nextAttemptAt: receivedAt,
+      leaseOwner: delivery.lease?.owner,
+      leaseExpiresAt: delivery.lease && new Date(delivery.lease.expiresAt.getTime()),
       rawBody: delivery.rawBody,
       headers: { ...delivery.headers },
       paymentType: delivery.paymentType,
@@ -49,7 +52,7 @@ export class InMemoryInboxStore implements WebhookInboxStore {
       updatedAt: receivedAt,
       handlers: [],
     });
-    return { id, duplicate: false };
+    return delivery.lease ? { id, duplicate: false, leased: true } : { id, duplicate: false };
   }
 
   async claimDue(request: ClaimRequest): Promise<ClaimedDelivery[]> {

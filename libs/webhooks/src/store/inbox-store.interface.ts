@@ -22,6 +22,19 @@ export interface NewDelivery {
   paymentType?: string;
   reference?: string;
   receivedAt: Date;
+  /**
+   * Store it claimed by `owner` until `expiresAt` (its first attempt), so the instance that received it
+   * processes it from memory, with no claim and no second read. A store may ignore it: it answers
+   * `leased: false` and the delivery is pending, claimed as usual. A copy already stored is never leased.
+   */
+  lease?: { owner: string; expiresAt: Date };
+}
+
+/** What `insertOrFind` answers: the stored id (the first copy's for a duplicate), and whether the new row was leased at insert. */
+export interface InsertResult {
+  id: string;
+  duplicate: boolean;
+  leased?: boolean;
 }
 
 export interface HandlerOutcome {
@@ -87,7 +100,7 @@ export type FailureOutcome = { retryAt: Date; error: string } | { dead: true; er
  */
 export interface WebhookInboxStore {
   /** Stores a new delivery, or finds the first copy: the same `id` either way. */
-  insertOrFind(delivery: NewDelivery): Promise<{ id: string; duplicate: boolean }>;
+  insertOrFind(delivery: NewDelivery): Promise<InsertResult>;
   /**
    * Atomically leases up to `limit` deliveries: first those whose lease expired at `now` (their
    * instance died or stalled), then new and failed ones due by `dueBy` (default `now`). Leases run

@@ -9,6 +9,7 @@ import type {
   FailureOutcome,
   HandlerOutcome,
   HandlerStatus,
+  InsertResult,
   NewDelivery,
   StoredDelivery,
   WebhookInboxStore,
@@ -36,7 +37,9 @@ export class TypeOrmInboxStore implements WebhookInboxStore {
   // SQLite has one connection for everything: the library's own work takes turns on it.
   private readonly queue?: SerialQueue;
   // Acknowledgements arriving together share one INSERT and one commit.
-  private readonly inserts: GroupCommit<NewDelivery, { id: string; duplicate: boolean }>;
+  private readonly inserts: GroupCommit<NewDelivery, InsertResult>;
+  // Deliveries finishing together share one UPDATE and one commit too.
+  private readonly completions: GroupCommit<{ id: string; owner: string; now: Date }, boolean>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -47,6 +50,8 @@ export class TypeOrmInboxStore implements WebhookInboxStore {
       maxQueue: options.queueLimit ?? 1000,
       timeoutMs: options.insertTimeoutMs ?? 5000,
     });
+    // Off the acknowledgement path: a completion that cannot be written leaves the lease to expire, and the delivery is retried.
+    this.completions = new GroupCommit((batch) => this.completeMany(batch), { maxBatch: 200, maxQueue: 10_000, timeoutMs: 30_000 });
     const type = dataSource.options.type;
     if (type !== 'postgres' && type !== 'better-sqlite3' && type !== 'sqlite') {
       throw new Error(`The webhook inbox supports PostgreSQL and SQLite (better-sqlite3); the data source is "${type}".`);
@@ -55,12 +60,12 @@ export class TypeOrmInboxStore implements WebhookInboxStore {
     if (!this.postgres) this.queue = new SerialQueue();
   }
 
-  insertOrFind(delivery: NewDelivery): Promise<{ id: string; duplicate: boolean }> {
+  insertOrFind(delivery: NewDelivery): Promise<InsertResult> {
     return this.inserts.submit(delivery);
   }
 
   /** Inserts a batch in one statement; copies (in the table or in the batch) answer the first one's id. */
-  private insertMany(deliveries: NewDelivery[]): Promise<Array<{ id: string; duplicate: boolean }>> {
+  private insertMany(deliveries: NewDelivery[]): Promise<InsertResult[]> {
     return this.exclusive(async () => {
       const keyOf = (provider: unknown, eventId: unknown) => `${provider}\u0000${eventId}`;
       const firsts = new Map<string, NewDelivery & { id: string }>();
@@ -71,13 +76,15 @@ export class TypeOrmInboxStore implements WebhookInboxStore {
       const rows = [...firsts.values()];
       const inserted: Row[] = await this.dataSource.query(
         this.sql(
-          `INSERT INTO webhook_deliveries (id, provider, event_id, type, status, attempts, next_attempt_at, raw_body, headers, payment_type, reference, received_at, updated_at)
-           VALUES ${rows.map(() => "(?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?, ?, ?)").join(', ')}
+          `INSERT INTO webhook_deliveries (id, provider, event_id, type, status, attempts, lease_owner, lease_expires_at, next_attempt_at, raw_body, headers, payment_type, reference, received_at, updated_at)
+           VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
            ON CONFLICT (provider, event_id) DO NOTHING RETURNING id`,
         ),
         rows.flatMap((row) => {
           const at = row.receivedAt.getTime();
-          return [row.id, row.provider, row.eventId, row.type, at, row.rawBody, JSON.stringify(row.headers), row.paymentType ?? null, row.reference ?? null, at, at];
+          // Leased at insert: already its first attempt, as a claim would have made it.
+          const lease = row.lease ? ['processing', 1, row.lease.owner, row.lease.expiresAt.getTime()] : ['pending', 0, null, null];
+          return [row.id, row.provider, row.eventId, row.type, ...lease, at, row.rawBody, JSON.stringify(row.headers), row.paymentType ?? null, row.reference ?? null, at, at];
         }),
       );
       const fresh = new Set(inserted.map((row) => String(row.id)));
@@ -96,7 +103,7 @@ export class TypeOrmInboxStore implements WebhookInboxStore {
         const first = firsts.get(key)!;
         if (fresh.has(first.id) && !answered.has(key)) {
           answered.add(key);
-          return { id: first.id, duplicate: false };
+          return first.lease ? { id: first.id, duplicate: false, leased: true } : { id: first.id, duplicate: false };
         }
         const id = fresh.has(first.id) ? first.id : existing.get(key);
         if (!id) throw new Error(`Delivery ${delivery.provider}/${delivery.eventId} neither inserted nor found`);
@@ -162,8 +169,24 @@ export class TypeOrmInboxStore implements WebhookInboxStore {
     return this.exclusive(() => write(this.dataSource));
   }
 
-  complete(id: string, owner: string, now: Date): Promise<void> {
-    return this.finish(id, owner, now, `status = 'processed', processed_at = ?, next_attempt_at = NULL, last_error = NULL`, [now.getTime()]);
+  async complete(id: string, owner: string, now: Date): Promise<void> {
+    if (!(await this.completions.submit({ id, owner, now }))) throw new LeaseLostError(id, owner);
+  }
+
+  /** Completes a batch in one fenced statement: each row only while its owner still holds the lease. */
+  private completeMany(items: Array<{ id: string; owner: string; now: Date }>): Promise<boolean[]> {
+    return this.exclusive(async () => {
+      const at = Math.max(...items.map((item) => item.now.getTime()));
+      const rows = await this.dataSource.query(
+        this.sql(
+          `UPDATE webhook_deliveries SET status = 'processed', processed_at = ?, next_attempt_at = NULL, last_error = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+           WHERE (id, lease_owner) IN (${items.map(() => '(?, ?)').join(', ')}) RETURNING id`,
+        ),
+        [at, at, ...items.flatMap((item) => [item.id, item.owner])],
+      );
+      const done = new Set(returnedRows(rows).map((row) => String(row.id)));
+      return items.map((item) => done.has(item.id));
+    });
   }
 
   fail(id: string, owner: string, outcome: FailureOutcome, now: Date): Promise<void> {

@@ -128,6 +128,32 @@ export function inboxStoreContract(factory: InboxStoreFactory): InboxStoreContra
       assert.equal(await store.get('no-such-delivery'), undefined);
     }),
 
+    withStore('a delivery stored with a lease is claimed by its owner from the start (or, if the store ignores leases, pending)', async (store) => {
+      const input = delivery({ eventId: 'evt_leased_1', lease: { owner: 'receiver', expiresAt: at(MINUTE) } });
+      const stored = await store.insertOrFind(input);
+      assert.equal(stored.duplicate, false);
+      if (stored.leased !== true) {
+        assert.equal((await getOrFail(store, stored.id)).status, 'pending', 'a lease the store ignores leaves the delivery pending');
+        return;
+      }
+      const row = await getOrFail(store, stored.id);
+      assert.equal(row.status, 'processing');
+      assert.equal(row.attempts, 1, 'being leased is its first attempt, as a claim would count it');
+      assert.equal(row.leaseOwner, 'receiver');
+      assert.equal(row.leaseExpiresAt?.getTime(), at(MINUTE).getTime());
+      assert.deepEqual(ids(await store.claimDue({ owner: 'other', now: at(1000), leaseMs: MINUTE, limit: 10 })), [], 'a live lease is not claimable');
+      // Its owner's fenced writes work; another's are refused.
+      await store.recordHandler(stored.id, 'receiver', { handler: 'h', status: 'succeeded' }, at(2000));
+      await rejectsLeaseLost(store.complete(stored.id, 'other', at(2000)), stored.id, 'other', 'complete');
+      // A copy never takes a lease.
+      assert.deepEqual(await store.insertOrFind({ ...input, lease: { owner: 'second', expiresAt: at(MINUTE) } }), { id: stored.id, duplicate: true });
+      // Once the lease has expired (the receiver died), anyone may take it over.
+      const [taken] = await store.claimDue({ owner: 'other', now: at(MINUTE + 1), leaseMs: MINUTE, limit: 10 });
+      assert.equal(taken?.id, stored.id);
+      assert.equal(taken?.attempts, 2);
+      assert.deepEqual(Array.from(taken?.handlers ?? [], (run) => run.handler), ['h']);
+    }),
+
     withStore('insert then duplicate insert: same id, duplicate true; the same event id at another provider is distinct', async (store) => {
       const first = delivery({ eventId: 'evt_dup_1' });
       const a = await store.insertOrFind(first);
