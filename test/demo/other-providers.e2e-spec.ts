@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { feexpayEvent, payqiEvent, paystackEvent, signFeexpay, signPayqi, signPaystack, startFakeMvolaApi, type FakeMvolaApi } from 'nestjs-payment-webhooks/testing';
+import { feexpayEvent, payqiEvent, paystackEvent, signFeexpay, signPayqi, signPaystack, signStandardWebhooks, startFakeMvolaApi, type FakeMvolaApi } from 'nestjs-payment-webhooks/testing';
 import { createEvent, register, registration, seatsLeft, SECRETS, startDemo, type DemoHarness } from './support/demo-app';
 
 describe('demo: registrations paid through Paystack, FeexPay and PayQI', () => {
@@ -30,6 +30,19 @@ describe('demo: registrations paid through Paystack, FeexPay and PayQI', () => {
     expect(await demo.deliveries.runOnce()).toMatchObject({ processed: 1 });
     expect(await registration(demo.url, registered.id)).toMatchObject({ status: 'PAID', provider: 'paystack', paidAt: expect.any(String) });
     expect(demo.logs.has('warn', 'but expected')).toBe(false);
+  });
+
+  it('Standard Webhooks payment.completed → PAID; payment.refunded → REFUNDED', async () => {
+    const event = await createEvent(demo.url, { priceMinor: 4200, currency: 'USD' });
+    const registered = await register(demo.url, event.id, { provider: 'standard-webhooks' });
+    const message = (type: string) => ({ type, timestamp: new Date().toISOString(), data: { id: 'pay_1', reference: registered.reference, amount: 4200, currency: 'USD' } });
+    const send = (type: string) => demo.deliver('/webhooks/standard-webhooks', signStandardWebhooks({ payload: message(type), secret: SECRETS.STANDARD_WEBHOOKS_SECRET }));
+    expect((await send('payment.completed')).status).toBe(200);
+    await demo.deliveries.runOnce();
+    expect(await registration(demo.url, registered.id)).toMatchObject({ status: 'PAID', provider: 'standard-webhooks' });
+    expect((await send('payment.refunded')).status).toBe(200);
+    await demo.deliveries.runOnce();
+    expect((await registration(demo.url, registered.id)).status).toBe('REFUNDED');
   });
 
   it('FeexPay payment.completed on the URL kept from its dashboard → PAID', async () => {
@@ -184,6 +197,14 @@ describe('demo: registrations paid through MVola (fake MVola API)', () => {
     expect(response.status).toBe(502);
     expect(response.body.message).toMatch(/^MVola could not start the payment \(.*503.*\)\. The seat was released; register again later\.$/);
     expect(JSON.stringify(response.body)).not.toContain(SECRETS.MVOLA_CALLBACK_TOKEN);
+    expect(await seatsLeft(demo.url, event.id)).toBe(1);
+  });
+
+  it('MVola without a phone is refused before any seat is taken: it could never be paid', async () => {
+    const event = await createEvent(demo.url, { capacity: 1, priceMinor: 10_000, currency: 'MGA' });
+    const response = await request(demo.url).post(`/events/${event.id}/registrations`).send({ email: 'ada@example.com', provider: 'mvola' });
+    expect(response.status).toBe(400);
+    expect(response.body.message).toEqual([expect.stringContaining('phone is required with provider mvola')]);
     expect(await seatsLeft(demo.url, event.id)).toBe(1);
   });
 

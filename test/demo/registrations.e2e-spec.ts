@@ -117,7 +117,7 @@ describe('demo: events and registrations (HTTP contract)', () => {
       const event = await createEvent(demo.url, { capacity: 1 });
       const response = await request(demo.url).post(`/events/${event.id}/registrations`).send({ email: 'ada@example.com', provider: 'paypal' });
       expect(response.status).toBe(400);
-      expect(response.body.message).toEqual(['provider must be one of the providers this demo serves: stripe, paystack, feexpay, payqi']);
+      expect(response.body.message).toEqual(['provider must be one of the providers this demo serves: stripe, paystack, feexpay, payqi, standard-webhooks']);
       expect(await seatsLeft(demo.url, event.id)).toBe(1);
     });
   });

@@ -14,6 +14,10 @@ describe('loadDemoConfig', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('defaults PUBLIC_URL to the port the demo listens on', () => {
+    expect(load({ PORT: '8080' }).publicUrl).toBe('http://localhost:8080');
+  });
+
   it('has working defaults for a fresh machine', () => {
     expect(load({})).toEqual({
       port: 3000,
@@ -26,6 +30,7 @@ describe('loadDemoConfig', () => {
       paystackAllowIps: [],
       feexpaySecrets: [],
       payqiSecrets: [],
+      standardWebhooksSecrets: [],
       mvolaCallbackTokens: [],
       mvolaApi: { baseUrl: undefined, consumerKey: undefined, consumerSecret: undefined, partnerName: undefined, partnerMsisdn: undefined },
       feexpayPath: '/api/v1/payments/feexpay/webhook/',

@@ -33,6 +33,8 @@ export interface DemoConfig {
   paystackAllowIps: string[];
   feexpaySecrets: string[];
   payqiSecrets: string[];
+  /** `whsec_…` secrets of the demo's Standard Webhooks endpoint (any sender that follows the spec). */
+  standardWebhooksSecrets: string[];
   mvolaCallbackTokens: string[];
   mvolaApi: DemoMvolaApiConfig;
   /** The FeexPay URL already registered in its dashboard, served besides /webhooks/feexpay. */
@@ -52,9 +54,10 @@ const DEFAULT_FEEXPAY_PATH = '/api/v1/payments/feexpay/webhook/';
 export function loadDemoConfig(env: Env = process.env, secretOptions: ReadSecretOptions = {}): DemoConfig {
   const secret = (name: string) => readSecret(name, env, secretOptions);
   const secretList = (name: string) => readSecretList(name, env, secretOptions);
+  const port = portOf(env.PORT);
   return {
-    port: portOf(env.PORT),
-    publicUrl: publicUrlOf(env.PUBLIC_URL),
+    port,
+    publicUrl: publicUrlOf(env.PUBLIC_URL, port),
     database: databaseOf(secret('DATABASE_URL'), secret('DATABASE_PASSWORD'), env.SQLITE_PATH),
     trustProxy: trustProxyOf(env.TRUST_PROXY),
     production: env.NODE_ENV === 'production',
@@ -63,6 +66,7 @@ export function loadDemoConfig(env: Env = process.env, secretOptions: ReadSecret
     paystackAllowIps: allowIpsOf('PAYSTACK_ALLOW_IPS', env.PAYSTACK_ALLOW_IPS),
     feexpaySecrets: secretList('FEEXPAY_WEBHOOK_SECRET'),
     payqiSecrets: secretList('PAYQI_WEBHOOK_SECRET'),
+    standardWebhooksSecrets: secretList('STANDARD_WEBHOOKS_SECRET'),
     mvolaCallbackTokens: secretList('MVOLA_CALLBACK_TOKEN'),
     mvolaApi: {
       baseUrl: secret('MVOLA_API_BASE_URL'),
@@ -83,8 +87,9 @@ function portOf(value: string | undefined): number {
   return port;
 }
 
-function publicUrlOf(value: string | undefined): string {
-  const url = value === undefined || value === '' ? 'http://localhost:3000' : value;
+/** Where providers reach the app; without PUBLIC_URL, this machine on the port it listens on. */
+function publicUrlOf(value: string | undefined, port: number): string {
+  const url = value === undefined || value === '' ? `http://localhost:${port}` : value;
   let parsed: URL;
   try {
     parsed = new URL(url);

@@ -10,6 +10,7 @@ const base: DemoConfig = {
   stripeSecrets: [],
   paystackSecretKeys: [],
   paystackAllowIps: [],
+  standardWebhooksSecrets: [],
   feexpaySecrets: [],
   payqiSecrets: [],
   mvolaCallbackTokens: [],
@@ -37,6 +38,7 @@ describe('buildPaymentProviders', () => {
       'paystack: not mounted: PAYSTACK_SECRET_KEY is not set (nor PAYSTACK_SECRET_KEY_FILE, nor /run/secrets/paystack_secret_key)',
       'feexpay: mounted (1 secret; also at /api/v1/payments/feexpay/webhook/)',
       'payqi: not mounted: PAYQI_WEBHOOK_SECRET is not set (nor PAYQI_WEBHOOK_SECRET_FILE, nor /run/secrets/payqi_webhook_secret)',
+      'standard-webhooks: not mounted: STANDARD_WEBHOOKS_SECRET is not set (nor STANDARD_WEBHOOKS_SECRET_FILE, nor /run/secrets/standard_webhooks_secret)',
       'mvola: mounted (1 callback token; API https://devapi.mvola.mg)',
     ]);
     const printed = JSON.stringify(providers.report);

@@ -1,6 +1,7 @@
 import { Logger, type FactoryProvider } from '@nestjs/common';
-import { feexpay, mvola, payqi, paystack, stripe, type MvolaProvider, type WebhookProvider } from 'nestjs-payment-webhooks';
+import { feexpay, mvola, payqi, paystack, standardWebhooks, stripe, type MvolaProvider, type WebhookProvider } from 'nestjs-payment-webhooks';
 import { DEMO_CONFIG, type DemoConfig, type DemoMvolaApiConfig } from './demo.config';
+import { normalizeStandardWebhook, STANDARD_WEBHOOKS_ENDPOINT } from './standard-webhooks-payments';
 
 /** Public on purpose: lets `npm start` work on a fresh machine. Never accepted in production. */
 export const DEVELOPMENT_STRIPE_SECRET = 'whsec_dev_demo_only';
@@ -72,6 +73,13 @@ export function buildPaymentProviders(config: DemoConfig): PaymentProviders {
   if (config.payqiSecrets.length) mounted(payqi({ secrets: config.payqiSecrets }), secretCount(config.payqiSecrets));
   else skipped('payqi', unset('PAYQI_WEBHOOK_SECRET'));
 
+  if (config.standardWebhooksSecrets.length) {
+    mounted(
+      standardWebhooks({ name: STANDARD_WEBHOOKS_ENDPOINT, secrets: config.standardWebhooksSecrets, normalize: normalizeStandardWebhook }),
+      secretCount(config.standardWebhooksSecrets),
+    );
+  } else skipped(STANDARD_WEBHOOKS_ENDPOINT, unset('STANDARD_WEBHOOKS_SECRET'));
+
   let mvolaProvider: MvolaProvider | undefined;
   const missingApi = (Object.keys(MVOLA_API_VARIABLES) as Array<keyof DemoMvolaApiConfig>).filter((key) => !config.mvolaApi[key]).map((key) => MVOLA_API_VARIABLES[key]);
   if (!config.mvolaCallbackTokens.length) skipped('mvola', unset('MVOLA_CALLBACK_TOKEN'));
@@ -86,7 +94,7 @@ export function buildPaymentProviders(config: DemoConfig): PaymentProviders {
     if (config.production) {
       throw new Error(
         'No payment provider is configured. Set at least one of STRIPE_WEBHOOK_SECRET, PAYSTACK_SECRET_KEY, FEEXPAY_WEBHOOK_SECRET, ' +
-          'PAYQI_WEBHOOK_SECRET, or MVOLA_CALLBACK_TOKEN with the MVOLA_API_* settings (each also as *_FILE or a Docker secret).',
+          'PAYQI_WEBHOOK_SECRET, STANDARD_WEBHOOKS_SECRET, or MVOLA_CALLBACK_TOKEN with the MVOLA_API_* settings (each also as *_FILE or a Docker secret).',
       );
     }
     list.push(stripe({ secrets: [DEVELOPMENT_STRIPE_SECRET] }));

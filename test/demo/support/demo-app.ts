@@ -16,6 +16,7 @@ export const SECRETS = {
   FEEXPAY_WEBHOOK_SECRET: 'feexpay_test_demo_secret',
   PAYQI_WEBHOOK_SECRET: 'payqi_test_demo_secret',
   MVOLA_CALLBACK_TOKEN: 'mvola-test-demo-token',
+  STANDARD_WEBHOOKS_SECRET: 'whsec_dGVzdC1kZW1vLXN0YW5kYXJkLXdlYmhvb2tz',
 };
 
 /** Every log line the app wrote, so tests can look for the operator's messages. */

@@ -28,6 +28,10 @@ export class RegistrationsService {
     if (!this.providers.has(dto.provider)) {
       throw new BadRequestException([`provider must be one of the providers this demo serves: ${this.providers.names.join(', ')}`]);
     }
+    // MVola's payment is started here, on the payer's phone: without one it could never be paid, and would hold a seat.
+    if (this.providers.mvola && dto.provider === this.providers.mvola.name && dto.phone === undefined) {
+      throw new BadRequestException(["phone is required with provider mvola: the demo asks MVola to charge that number (e.g. 0343500003)"]);
+    }
     const startsMvolaPayment = this.mvolaPayments.applies(dto.provider, dto.phone);
     // Through the inbox's transactions: on SQLite they take turns with the library's on one connection.
     const { registration, event } = await this.deliveries.transaction(async (manager) => {
