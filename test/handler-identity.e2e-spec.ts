@@ -49,8 +49,14 @@ describe('Handlers an operator can reason about', () => {
 
   it('publishes stored, processed, retry-scheduled and dead-lettered, on events$ and on diagnostics channels', async () => {
     const seen: string[] = [];
+    const durations: unknown[] = [];
     const onChannel: string[] = [];
-    const subscription = app().get(WebhookMonitor).events$.subscribe((event) => seen.push(`${event.kind}`));
+    const subscription = app()
+      .get(WebhookMonitor)
+      .events$.subscribe((event) => {
+        seen.push(`${event.kind}`);
+        if (event.kind !== 'refused' && event.kind !== 'lease-lost') durations.push(event.durationMs);
+      });
     const listener = (message: unknown) => onChannel.push((message as WebhookDeliveryOutcome).deliveryId);
     subscribe(WEBHOOK_CHANNELS['dead-lettered'], listener);
     try {
@@ -59,6 +65,9 @@ describe('Handlers an operator can reason about', () => {
       const gone = await deliver('GONE-EVENTS');
       await app().deliveries.runOnce();
       expect(seen).toEqual(['stored', 'processed', 'stored', 'dead-lettered']);
+      // How long acknowledging took, then how long the attempt took: what latency metrics are built from.
+      expect(durations).toEqual(Array(4).fill(expect.any(Number)));
+      expect((durations as number[]).every((ms) => ms >= 0 && ms < 5000)).toBe(true);
       expect(onChannel).toEqual([gone]);
       expect(ok).not.toBe(gone);
     } finally {

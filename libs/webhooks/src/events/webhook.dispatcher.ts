@@ -5,7 +5,7 @@ import { NonRetryableWebhookError } from '../errors/non-retryable-webhook.error'
 import type { WebhookProvider } from '../providers/webhook-provider.interface';
 import type { ClaimedDelivery, WebhookInboxStore } from '../store/inbox-store.interface';
 import { LeaseLostError } from '../store/lease-lost.error';
-import { WebhookMonitor } from '../monitoring/webhook-monitor';
+import { WebhookMonitor, type WebhookDeliveryOutcome } from '../monitoring/webhook-monitor';
 import { WEBHOOK_INBOX_STORE, WEBHOOKS_CONFIG } from '../webhooks.constants';
 import type { WebhooksConfig } from '../webhooks.options';
 import { retryDelay } from './backoff';
@@ -15,6 +15,9 @@ import type { WebhookHandlerContext } from './webhook-handler-context';
 import { WebhookHandlerRegistry, type RegisteredHandler } from './webhook-handler.registry';
 
 export type DispatchOutcome = 'processed' | 'retry' | 'dead' | 'lease-lost' | 'aborted';
+
+/** The lifecycle fields of this attempt's outcome at a time, its duration included. */
+type OutcomeAt = (at: Date) => WebhookDeliveryOutcome;
 
 /** The delivery's signal fired (shutdown, lost lease): nothing more is written, the worker hands it back. */
 class DeliveryAborted extends Error {}
@@ -41,11 +44,13 @@ export class WebhookDispatcher {
   /** `signal` aborts when the delivery must stop (lease lost, shutdown's grace over): every handler sees it. */
   async dispatch(delivery: ClaimedDelivery, signal: AbortSignal = new AbortController().signal, parsed?: ProviderEvent): Promise<DispatchOutcome> {
     const owner = delivery.leaseOwner;
+    const started = this.config.clock().getTime();
+    const outcomeOf = (at: Date) => ({ ...this.outcomeOf(delivery), at, durationMs: at.getTime() - started });
     try {
       const event = await this.eventOf(delivery, parsed);
       const problem = event.payment && paymentProblem(event.payment);
       // Re-parsing gives the same answer every time: no retry, the operator sees the reason.
-      if (problem) return await this.bury(delivery, `not dispatched as a payment: ${problem}`);
+      if (problem) return await this.bury(delivery, `not dispatched as a payment: ${problem}`, outcomeOf);
       const done = new Set(delivery.handlers.filter((run) => run.status === 'succeeded').map((run) => run.handler));
       const failures: string[] = [];
       let retryable = true;
@@ -55,20 +60,20 @@ export class WebhookDispatcher {
         if (error !== undefined) failures.push(`${handler.key}: ${error.message}`);
         if (error instanceof NonRetryableWebhookError) retryable = false;
       }
-      if (!retryable) return await this.bury(delivery, `not retryable: ${failures.join('; ')}`);
+      if (!retryable) return await this.bury(delivery, `not retryable: ${failures.join('; ')}`, outcomeOf);
       if (failures.length === 0) {
         const at = this.config.clock();
         await this.store.complete(delivery.id, owner, at);
-        this.monitor.delivery('processed', { ...this.outcomeOf(delivery), at });
+        this.monitor.delivery('processed', outcomeOf(at));
         return 'processed';
       }
-      return await this.retryOrBury(delivery, failures.join('; '));
+      return await this.retryOrBury(delivery, failures.join('; '), outcomeOf);
     } catch (error) {
       if (error instanceof LeaseLostError) return this.leaseLost(error);
       if (error instanceof DeliveryAborted) return 'aborted';
       const reason = error instanceof ConfirmationUnavailableError ? `confirmation unavailable: ${error.message}` : describe(error);
       try {
-        return await this.retryOrBury(delivery, reason);
+        return await this.retryOrBury(delivery, reason, outcomeOf);
       } catch (writeError) {
         if (writeError instanceof LeaseLostError) return this.leaseLost(writeError);
         throw writeError;
@@ -147,11 +152,11 @@ export class WebhookDispatcher {
     }
   }
 
-  private async bury(delivery: ClaimedDelivery, error: string): Promise<DispatchOutcome> {
+  private async bury(delivery: ClaimedDelivery, error: string, outcomeOf: OutcomeAt): Promise<DispatchOutcome> {
     this.logger.error(`Delivery ${delivery.id} (${delivery.provider} ${delivery.type}) is dead after ${delivery.attempts} attempt(s): ${error}`);
     const at = this.config.clock();
     await this.store.fail(delivery.id, delivery.leaseOwner, { dead: true, error }, at);
-    this.monitor.delivery('dead-lettered', { ...this.outcomeOf(delivery), at, error });
+    this.monitor.delivery('dead-lettered', { ...outcomeOf(at), error });
     return 'dead';
   }
 
@@ -159,12 +164,12 @@ export class WebhookDispatcher {
     return { deliveryId: delivery.id, endpoint: delivery.provider, type: delivery.type, attempt: delivery.attempts };
   }
 
-  private async retryOrBury(delivery: ClaimedDelivery, error: string): Promise<DispatchOutcome> {
+  private async retryOrBury(delivery: ClaimedDelivery, error: string, outcomeOf: OutcomeAt): Promise<DispatchOutcome> {
     const now = this.config.clock();
-    if (delivery.attempts >= this.config.maxAttempts) return this.bury(delivery, error);
+    if (delivery.attempts >= this.config.maxAttempts) return this.bury(delivery, error, outcomeOf);
     const retryAt = new Date(now.getTime() + retryDelay(delivery.attempts, this.config.backoff));
     await this.store.fail(delivery.id, delivery.leaseOwner, { retryAt, error }, now);
-    this.monitor.delivery('retry-scheduled', { ...this.outcomeOf(delivery), at: now, retryAt, error });
+    this.monitor.delivery('retry-scheduled', { ...outcomeOf(now), retryAt, error });
     return 'retry';
   }
 }

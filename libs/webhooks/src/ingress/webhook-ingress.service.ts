@@ -137,7 +137,8 @@ export class WebhookIngress {
       const stored = await Promise.race([this.inbox.insertOrFind(row), timeout]);
       settled = true;
       handoff?.settle(lease, lease && stored.leased ? { delivery: leasedDelivery(stored.id, row, lease), event } : undefined, !stored.duplicate);
-      this.monitor.delivery('stored', { deliveryId: stored.id, endpoint: provider.name, type: event.type, attempt: 0, at: request.receivedAt, duplicate: stored.duplicate });
+      const durationMs = this.config.clock().getTime() - request.receivedAt.getTime();
+      this.monitor.delivery('stored', { deliveryId: stored.id, endpoint: provider.name, type: event.type, attempt: 0, at: request.receivedAt, duplicate: stored.duplicate, durationMs });
       return { received: true, id: stored.id, duplicate: stored.duplicate };
     } catch (error) {
       // An outage fails every request: one line per endpoint, not one per request.

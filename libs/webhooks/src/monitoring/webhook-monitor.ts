@@ -35,6 +35,8 @@ export interface WebhookDeliveryOutcome {
   retryAt?: Date;
   /** Retry scheduled or dead-lettered: why. */
   error?: string;
+  /** Stored: from receipt to the row committed (the acknowledgement's cost). Otherwise: this attempt, from its start to its outcome. */
+  durationMs?: number;
 }
 
 /** Every lifecycle event, as one typed union (`events$`), each also on its `WEBHOOK_CHANNELS` channel. */
