@@ -2,6 +2,10 @@ import { parseArgs } from 'node:util';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { TypeOrmInboxStore } from '../store/typeorm-inbox.store';
 import { WebhookMigrator } from '../store/webhook-migrator';
+import type { CliIo } from './cli-io';
+import { runSendCommand } from './send-command';
+
+export type { CliIo } from './cli-io';
 
 const USAGE = `Usage: nestjs-payment-webhooks <command> [--url <database-url>]
 
@@ -11,17 +15,16 @@ Commands:
   sql       print the SQL of every migration, for teams that run their own migration tool
   replay <delivery id> [--all-handlers]
             make a processed, failed or dead delivery due again (a running app picks it up)
+  send <endpoint> --url <app base url> --reference <ref> --amount <minor units> --currency <code>
+            send the app a provider event signed as the provider signs it (send --help: every option)
 
 The database comes from --url or DATABASE_URL: postgres://user@host:5432/db, or a SQLite file
-(sqlite:./data/app.sqlite or a plain path).`;
-
-export interface CliIo {
-  out(line: string): void;
-  err(line: string): void;
-}
+(sqlite:./data/app.sqlite or a plain path). For send, --url is the app's base URL.`;
 
 /** Runs one CLI command; resolves to the process exit code. */
 export async function runWebhooksCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
+  // send has options of its own and never opens a database.
+  if (argv[0] === 'send') return runSendCommand(argv.slice(1), env, io);
   let parsed: { command?: string; target?: string; url?: string; help?: boolean; allHandlers?: boolean };
   try {
     const { values, positionals } = parseArgs({
