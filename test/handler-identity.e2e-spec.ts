@@ -47,7 +47,7 @@ describe('Handlers an operator can reason about', () => {
     expect((await app().deliveries.get(id))?.handlers).toEqual([expect.objectContaining({ handler: 'mark-order-paid', status: 'succeeded' })]);
   });
 
-  it('publishes stored, processed, retry-scheduled and dead-lettered, on events$ and on diagnostics channels', async () => {
+  it('publishes stored, handler-finished, processed and dead-lettered, on events$ and on diagnostics channels', async () => {
     const seen: string[] = [];
     const durations: unknown[] = [];
     const onChannel: string[] = [];
@@ -55,7 +55,8 @@ describe('Handlers an operator can reason about', () => {
       .get(WebhookMonitor)
       .events$.subscribe((event) => {
         seen.push(`${event.kind}`);
-        if (event.kind !== 'refused' && event.kind !== 'lease-lost') durations.push(event.durationMs);
+        if (event.kind === 'handler-finished') seen.push(`${event.handler}:${event.outcome}`);
+        else if (event.kind !== 'refused' && event.kind !== 'lease-lost') durations.push(event.durationMs);
       });
     const listener = (message: unknown) => onChannel.push((message as WebhookDeliveryOutcome).deliveryId);
     subscribe(WEBHOOK_CHANNELS['dead-lettered'], listener);
@@ -64,7 +65,16 @@ describe('Handlers an operator can reason about', () => {
       await app().deliveries.runOnce();
       const gone = await deliver('GONE-EVENTS');
       await app().deliveries.runOnce();
-      expect(seen).toEqual(['stored', 'processed', 'stored', 'dead-lettered']);
+      expect(seen).toEqual([
+        'stored',
+        'handler-finished',
+        'mark-order-paid:succeeded',
+        'processed',
+        'stored',
+        'handler-finished',
+        'mark-order-paid:failed',
+        'dead-lettered',
+      ]);
       // How long acknowledging took, then how long the attempt took: what latency metrics are built from.
       expect(durations).toEqual(Array(4).fill(expect.any(Number)));
       expect((durations as number[]).every((ms) => ms >= 0 && ms < 5000)).toBe(true);

@@ -8,7 +8,7 @@ import { DemoConfigModule } from './demo-config.module';
 import { EventEntity } from './events/event.entity';
 import { EventsController } from './events/events.controller';
 import { EventsService } from './events/events.service';
-import { HealthController } from './health/health.controller';
+import { ObservabilityModule } from './health/observability.module';
 import { PaymentProviders } from './payment-providers';
 import { MvolaPayments } from './registrations/mvola-payments';
 import { RegistrationEntity } from './registrations/registration.entity';
@@ -37,8 +37,9 @@ export class DemoModule {
             migrationsRun: true,
           }),
         }),
+        ObservabilityModule,
       ],
-      controllers: [EventsController, RegistrationsController, HealthController],
+      controllers: [EventsController, RegistrationsController],
       providers: [
         // Unknown fields are refused rather than dropped, so a typo gets a 400 instead of a silent default.
         { provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }) },

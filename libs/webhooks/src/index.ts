@@ -85,3 +85,11 @@ export { WEBHOOK_ENTITIES } from './store/entities';
 export { WebhookDeliveryEntity } from './store/webhook-delivery.entity';
 export { WebhookHandlerRunEntity } from './store/webhook-handler-run.entity';
 export { WebhookMigrator } from './store/webhook-migrator';
+
+export { WebhooksHealthModule } from './health/webhooks-health.module';
+export { WebhooksHealthIndicator, type WebhooksHealthResult } from './health/webhooks-health.indicator';
+export type { WebhooksHealthModuleOptions } from './health/webhooks-health.options';
+export { MissingPeerDependencyError } from './health/optional-peer';
+export { WebhooksMetricsModule } from './metrics/webhooks-metrics.module';
+export { WEBHOOK_METRIC_NAMES } from './metrics/webhook-metrics';
+export type { PrometheusRegistry, WebhooksMetricsModuleOptions } from './metrics/webhooks-metrics.options';

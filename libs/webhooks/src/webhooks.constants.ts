@@ -12,6 +12,7 @@ export const WEBHOOK_CHANNELS = {
   'retry-scheduled': 'nestjs-payment-webhooks:retry-scheduled',
   'dead-lettered': 'nestjs-payment-webhooks:dead-lettered',
   'lease-lost': 'nestjs-payment-webhooks:lease-lost',
+  'handler-finished': 'nestjs-payment-webhooks:handler-finished',
 } as const;
 /** `node:diagnostics_channel` name on which every refused delivery is published. */
 export const REFUSAL_CHANNEL = WEBHOOK_CHANNELS.refused;

@@ -1,18 +1,29 @@
-import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Controller, Get } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
+import { WebhooksHealthIndicator } from 'nestjs-payment-webhooks';
 
-/** GET /health: for the container health check and the load balancer. */
+/** The container's health check and the load balancer's readiness probe, answered by @nestjs/terminus. */
 @Controller('health')
 export class HealthController {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly webhooks: WebhooksHealthIndicator,
+  ) {}
 
+  /**
+   * Liveness, for the Docker HEALTHCHECK: the process answers and the webhook worker is not stuck. No
+   * database in it: a database outage must not get every replica restarted (they answer 503 meanwhile).
+   */
   @Get()
-  async check(): Promise<{ status: 'ok' }> {
-    try {
-      await this.dataSource.query('SELECT 1');
-    } catch {
-      throw new ServiceUnavailableException('The database does not answer; check DATABASE_URL and that the database is up.');
-    }
-    return { status: 'ok' };
+  @HealthCheck()
+  live(): Promise<HealthCheckResult> {
+    return this.health.check([() => this.webhooks.isWorkerAlive()]);
+  }
+
+  /** Readiness: the inbox answers, and the backlog and its oldest delivery are within the thresholds. */
+  @Get('ready')
+  @HealthCheck()
+  ready(): Promise<HealthCheckResult> {
+    return this.health.check([() => this.webhooks.isInboxReachable(), () => this.webhooks.isBacklogHealthy()]);
   }
 }

@@ -130,11 +130,25 @@ export class WebhookDispatcher {
         return result;
       },
     };
+    const started = performance.now();
+    const finished = (outcome: 'succeeded' | 'failed', error?: string) =>
+      this.monitor.handlerFinished({
+        deliveryId: delivery.id,
+        endpoint: delivery.provider,
+        type: delivery.type,
+        handler: handler.key,
+        attempt: delivery.attempts,
+        outcome,
+        durationMs: performance.now() - started,
+        error,
+        at: this.config.clock(),
+      });
     try {
       await untilAborted(handler.invoke(event, context), signal, () =>
         deliverySignal.aborted ? describe(deliverySignal.reason) : `${handler.key} timed out after ${timeoutMs} ms`,
       );
       if (!committed) await this.store.recordHandler(delivery.id, owner, { handler: handler.key, status: 'succeeded' }, this.config.clock());
+      finished('succeeded');
       return undefined;
     } catch (error) {
       if (error instanceof LeaseLostError) throw error;
@@ -143,11 +157,13 @@ export class WebhookDispatcher {
       if (committed) {
         // Its writes are committed with its "done" record: running it again would apply them twice.
         this.logger.error(`${handler.key} threw after its transaction committed; it is not retried: ${describe(error)}`);
+        finished('succeeded');
         return undefined;
       }
       const message = describe(error);
       this.logger.warn(`${handler.key} failed on delivery ${delivery.id} (attempt ${delivery.attempts}): ${message}`);
       await this.store.recordHandler(delivery.id, owner, { handler: handler.key, status: 'failed', error: message }, this.config.clock());
+      finished('failed', message);
       return error instanceof Error ? error : new Error(message);
     }
   }

@@ -21,10 +21,25 @@ export interface RunSummary {
   aborted: number;
 }
 
+/** What the worker is doing now (`WebhookWorker.activity`), for health checks. */
+export interface WorkerActivity {
+  /** Processing in the background: started, and not shutting down. */
+  running: boolean;
+  /** Deliveries being processed now (by the background or by `runOnce()`). */
+  inFlight: number;
+  /** Deliveries this instance stored and leased to itself, waiting for a free slot. */
+  waiting: number;
+  /** When the longest-running delivery in flight started (the module's clock); undefined when none runs. */
+  oldestStartedAt?: Date;
+  /** Claims that failed in a row (the database is unreachable); 0 once one works. */
+  failedClaims: number;
+}
+
 interface Running {
   delivery: ClaimedDelivery;
   done: Promise<DispatchOutcome>;
   abort: AbortController;
+  startedAt: Date;
 }
 
 /**
@@ -69,6 +84,16 @@ export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationS
     // After the app is listening: on SQLite a claim waiting for another process's lock blocks the event loop.
     this.timer = setTimeout(() => this.poll(), 0);
     this.timer.unref();
+  }
+
+  /** Read-only, for health checks: whether the background worker runs, what it holds, since when. */
+  get activity(): WorkerActivity {
+    let oldestStartedAt: Date | undefined;
+    for (const { startedAt } of this.inFlight.values()) {
+      if (!oldestStartedAt || startedAt < oldestStartedAt) oldestStartedAt = startedAt;
+    }
+    const running = this.background && !this.stopping;
+    return { running, inFlight: this.inFlight.size, waiting: this.handedOff.length, oldestStartedAt, failedClaims: this.failedClaims };
   }
 
   reserve(): HandoffLease | undefined {
@@ -190,12 +215,13 @@ export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   private start(delivery: ClaimedDelivery, event?: ProviderEvent): Running {
+    const startedAt = this.config.clock();
     const abort = new AbortController();
     const done = this.dispatchWithHeartbeat(delivery, abort, event).finally(() => {
       this.inFlight.delete(delivery.id);
       this.pump();
     });
-    const running = { delivery, done, abort };
+    const running = { delivery, done, abort, startedAt };
     this.inFlight.set(delivery.id, running);
     done.catch((error) => this.logger.error(`Processing delivery ${delivery.id} failed: ${(error as Error)?.message ?? error}`));
     return running;

@@ -39,11 +39,27 @@ export interface WebhookDeliveryOutcome {
   durationMs?: number;
 }
 
+/** One handler's run on one delivery: what metrics per handler are made of. */
+export interface WebhookHandlerRun {
+  deliveryId: string;
+  endpoint: string;
+  type: string;
+  /** The handler's stable name (`name` option, or ClassName.method). */
+  handler: string;
+  attempt: number;
+  /** Failed includes a run past `handlerTimeoutMs`; a run stopped by shutdown or a lost lease is not published. */
+  outcome: 'succeeded' | 'failed';
+  durationMs: number;
+  error?: string;
+  at: Date;
+}
+
 /** Every lifecycle event, as one typed union (`events$`), each also on its `WEBHOOK_CHANNELS` channel. */
 export type WebhookLifecycleEvent =
   | ({ kind: 'refused' } & WebhookRefusal)
   | ({ kind: 'stored' | 'processed' | 'retry-scheduled' | 'dead-lettered' } & WebhookDeliveryOutcome)
-  | ({ kind: 'lease-lost' } & WebhookLeaseLost);
+  | ({ kind: 'lease-lost' } & WebhookLeaseLost)
+  | ({ kind: 'handler-finished' } & WebhookHandlerRun);
 
 const channels = Object.fromEntries(Object.entries(WEBHOOK_CHANNELS).map(([kind, name]) => [kind, channel(name)])) as Record<WebhookLifecycleEvent['kind'], Channel>;
 
@@ -76,6 +92,10 @@ export class WebhookMonitor {
     this.lostLeases++;
     this.leases.next(event);
     this.emit({ kind: 'lease-lost', ...event }, event);
+  }
+
+  handlerFinished(run: WebhookHandlerRun): void {
+    this.emit({ kind: 'handler-finished', ...run }, run);
   }
 
   delivery(kind: 'stored' | 'processed' | 'retry-scheduled' | 'dead-lettered', outcome: WebhookDeliveryOutcome): void {
