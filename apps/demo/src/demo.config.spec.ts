@@ -24,6 +24,7 @@ describe('loadDemoConfig', () => {
       publicUrl: 'http://localhost:3000',
       database: { type: 'better-sqlite3', database: resolve('./data/demo.sqlite'), enableWAL: true },
       trustProxy: false,
+      logLevel: 'info',
       production: false,
       stripeSecrets: [],
       paystackSecretKeys: [],

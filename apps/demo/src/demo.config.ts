@@ -24,6 +24,8 @@ export interface DemoConfig {
   database: TypeOrmModuleOptions;
   /** Express `trust proxy`: false, true, a hop count, or a list of addresses. */
   trustProxy: boolean | number | string;
+  /** pino's level (LOG_LEVEL): trace, debug, info (default), warn, error, fatal or silent. */
+  logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
   /** With NODE_ENV=production there is no development fallback secret. */
   production: boolean;
   /** Signing secrets per provider, several during a rotation; empty: that provider is not mounted. */
@@ -60,6 +62,7 @@ export function loadDemoConfig(env: Env = process.env, secretOptions: ReadSecret
     publicUrl: publicUrlOf(env.PUBLIC_URL, port),
     database: databaseOf(secret('DATABASE_URL'), secret('DATABASE_PASSWORD'), env.SQLITE_PATH),
     trustProxy: trustProxyOf(env.TRUST_PROXY),
+    logLevel: logLevelOf(env.LOG_LEVEL),
     production: env.NODE_ENV === 'production',
     stripeSecrets: secretList('STRIPE_WEBHOOK_SECRET'),
     paystackSecretKeys: secretList('PAYSTACK_SECRET_KEY'),
@@ -78,6 +81,15 @@ export function loadDemoConfig(env: Env = process.env, secretOptions: ReadSecret
     feexpayPath: feexpayPathOf(env.FEEXPAY_PATH),
     webhooks: { worker: true },
   };
+}
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+function logLevelOf(value: string | undefined): DemoConfig['logLevel'] {
+  if (value === undefined || value === '') return 'info';
+  const level = LOG_LEVELS.find((known) => known === value.toLowerCase());
+  if (!level) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${value}".`);
+  return level;
 }
 
 function portOf(value: string | undefined): number {

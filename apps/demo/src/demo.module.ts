@@ -9,6 +9,7 @@ import { EventEntity } from './events/event.entity';
 import { EventsController } from './events/events.controller';
 import { EventsService } from './events/events.service';
 import { ObservabilityModule } from './health/observability.module';
+import { DemoLoggingModule, type DemoLoggingOptions } from './logging/demo-logging.module';
 import { PaymentProviders } from './payment-providers';
 import { MvolaPayments } from './registrations/mvola-payments';
 import { RegistrationEntity } from './registrations/registration.entity';
@@ -20,11 +21,12 @@ import { TrustProxySetting } from './trust-proxy.setting';
 /** The demo: event registrations whose seats are settled only by payment webhooks. */
 @Module({})
 export class DemoModule {
-  static forRoot(config: DemoConfig): DynamicModule {
+  static forRoot(config: DemoConfig, logging: Partial<DemoLoggingOptions> = {}): DynamicModule {
     return {
       module: DemoModule,
       imports: [
         DemoConfigModule.forRoot(config),
+        DemoLoggingModule.forRoot({ level: config.logLevel, ...logging }),
         TypeOrmModule.forRoot(typeOrmOptions(config)),
         TypeOrmModule.forFeature([EventEntity, RegistrationEntity]),
         WebhooksModule.forRootAsync({

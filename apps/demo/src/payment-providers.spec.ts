@@ -6,6 +6,7 @@ const base: DemoConfig = {
   publicUrl: 'http://localhost:3000',
   database: { type: 'better-sqlite3', database: ':memory:' },
   trustProxy: false,
+  logLevel: 'silent',
   production: false,
   stripeSecrets: [],
   paystackSecretKeys: [],

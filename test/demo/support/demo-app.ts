@@ -8,6 +8,7 @@ import { WebhookDeliveries } from 'nestjs-payment-webhooks';
 import type { SignedRequest } from 'nestjs-payment-webhooks/testing';
 import { loadDemoConfig, type DemoConfig } from '../../../apps/demo/src/demo.config';
 import { DemoModule } from '../../../apps/demo/src/demo.module';
+import type { DemoLoggingOptions } from '../../../apps/demo/src/logging/demo-logging.module';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database';
 
 export const SECRETS = {
@@ -64,7 +65,7 @@ export interface DemoHarness {
  * The real demo module on a fresh test database (SQLite, or PostgreSQL with TEST_DATABASE_URL),
  * listening on 127.0.0.1, background worker off: tests process deliveries with `runOnce()`.
  */
-export async function startDemo(env: Record<string, string> = SECRETS): Promise<DemoHarness> {
+export async function startDemo(env: Record<string, string> = SECRETS, logging: Partial<DemoLoggingOptions> = {}): Promise<DemoHarness> {
   const database = await createTestDatabase();
   const port = await freePort();
   const clock = new ShiftableClock();
@@ -73,10 +74,12 @@ export async function startDemo(env: Record<string, string> = SECRETS): Promise<
     ...loadDemoConfig({ ...env, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` }, { secretsDir: join(tmpdir(), 'no-demo-secrets') }),
     database: database.options,
     webhooks: { worker: false, clock: clock.now },
+    // JSON logs are tested on their own (test/demo/logs); here the recording logger keeps Nest's lines.
+    logLevel: 'silent',
   };
   let app: INestApplication | undefined;
   try {
-    app = await NestFactory.create(DemoModule.forRoot(config), { rawBody: true, logger: logs, abortOnError: false });
+    app = await NestFactory.create(DemoModule.forRoot(config, logging), { rawBody: true, logger: logs, abortOnError: false });
     app.enableShutdownHooks();
     await app.listen(port, '127.0.0.1');
   } catch (error) {
