@@ -33,6 +33,7 @@ describe('loadDemoConfig', () => {
       payqiSecrets: [],
       standardWebhooksSecrets: [],
       mvolaCallbackTokens: [],
+      adminTokens: [],
       mvolaApi: { baseUrl: undefined, consumerKey: undefined, consumerSecret: undefined, partnerName: undefined, partnerMsisdn: undefined },
       feexpayPath: '/api/v1/payments/feexpay/webhook/',
       webhooks: { worker: true },

@@ -3,6 +3,9 @@ import { resolve } from 'node:path';
 import type { TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { readSecret, readSecretList, type ReadSecretOptions, type WebhooksModuleOptions } from 'nestjs-payment-webhooks';
 
+/** Where the webhook library's admin API is mounted when WEBHOOKS_ADMIN_TOKEN is set. */
+export const DEMO_ADMIN_PATH = 'ops/webhooks';
+
 /** Injection token of the demo's `DemoConfig`. */
 export const DEMO_CONFIG = Symbol('demo:config');
 
@@ -38,6 +41,8 @@ export interface DemoConfig {
   /** `whsec_…` secrets of the demo's Standard Webhooks endpoint (any sender that follows the spec). */
   standardWebhooksSecrets: string[];
   mvolaCallbackTokens: string[];
+  /** Bearer token(s) of the admin API at /ops/webhooks (WEBHOOKS_ADMIN_TOKEN); empty: not mounted. */
+  adminTokens: string[];
   mvolaApi: DemoMvolaApiConfig;
   /** The FeexPay URL already registered in its dashboard, served besides /webhooks/feexpay. */
   feexpayPath: string;
@@ -71,6 +76,7 @@ export function loadDemoConfig(env: Env = process.env, secretOptions: ReadSecret
     payqiSecrets: secretList('PAYQI_WEBHOOK_SECRET'),
     standardWebhooksSecrets: secretList('STANDARD_WEBHOOKS_SECRET'),
     mvolaCallbackTokens: secretList('MVOLA_CALLBACK_TOKEN'),
+    adminTokens: secretList('WEBHOOKS_ADMIN_TOKEN'),
     mvolaApi: {
       baseUrl: secret('MVOLA_API_BASE_URL'),
       consumerKey: secret('MVOLA_CONSUMER_KEY'),

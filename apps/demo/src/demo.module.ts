@@ -3,7 +3,7 @@ import { APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { WebhooksModule, type WebhooksModuleOptions } from 'nestjs-payment-webhooks';
 import { typeOrmOptions } from './database/typeorm-options';
-import { DEMO_CONFIG, type DemoConfig } from './demo.config';
+import { DEMO_ADMIN_PATH, DEMO_CONFIG, type DemoConfig } from './demo.config';
 import { DemoConfigModule } from './demo-config.module';
 import { EventEntity } from './events/event.entity';
 import { EventsController } from './events/events.controller';
@@ -30,10 +30,13 @@ export class DemoModule {
         TypeOrmModule.forRoot(typeOrmOptions(config)),
         TypeOrmModule.forFeature([EventEntity, RegistrationEntity]),
         WebhooksModule.forRootAsync({
+          // The admin API (and its token) only when WEBHOOKS_ADMIN_TOKEN is set.
+          ...(config.adminTokens.length ? { adminPath: DEMO_ADMIN_PATH } : {}),
           inject: [DEMO_CONFIG, PaymentProviders],
           useFactory: (demo: DemoConfig, providers: PaymentProviders): WebhooksModuleOptions => ({
             ...demo.webhooks,
             endpoints: [...providers.list],
+            ...(demo.adminTokens.length ? { adminToken: demo.adminTokens } : {}),
             // The demo applies its own migrations at start too; the library's migrator holds an advisory
             // lock on PostgreSQL, so replicas starting together migrate once.
             migrationsRun: true,

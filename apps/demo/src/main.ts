@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadDemoConfig } from './demo.config';
+import { setUpApiDocs } from './api-docs';
 import { DemoModule } from './demo.module';
 
 async function bootstrap(): Promise<void> {
@@ -14,6 +15,7 @@ async function bootstrap(): Promise<void> {
   // Express parses JSON up to 100 KiB by default; webhooks get the library's limit (1 MiB).
   app.useBodyParser('json', { limit: '1mb' });
   app.enableShutdownHooks();
+  setUpApiDocs(app);
   await app.listen(config.port);
   new Logger('Demo').log(`Listening on ${await app.getUrl()} (PUBLIC_URL ${config.publicUrl})`);
 }

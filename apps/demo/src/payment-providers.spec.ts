@@ -15,6 +15,7 @@ const base: DemoConfig = {
   feexpaySecrets: [],
   payqiSecrets: [],
   mvolaCallbackTokens: [],
+  adminTokens: [],
   mvolaApi: {},
   feexpayPath: '/api/v1/payments/feexpay/webhook/',
   webhooks: { worker: true },

@@ -7,6 +7,7 @@ import request from 'supertest';
 import { WebhookDeliveries } from 'nestjs-payment-webhooks';
 import type { SignedRequest } from 'nestjs-payment-webhooks/testing';
 import { loadDemoConfig, type DemoConfig } from '../../../apps/demo/src/demo.config';
+import { setUpApiDocs } from '../../../apps/demo/src/api-docs';
 import { DemoModule } from '../../../apps/demo/src/demo.module';
 import type { DemoLoggingOptions } from '../../../apps/demo/src/logging/demo-logging.module';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database';
@@ -81,6 +82,7 @@ export async function startDemo(env: Record<string, string> = SECRETS, logging: 
   try {
     app = await NestFactory.create(DemoModule.forRoot(config, logging), { rawBody: true, logger: logs, abortOnError: false });
     app.enableShutdownHooks();
+    setUpApiDocs(app);
     await app.listen(port, '127.0.0.1');
   } catch (error) {
     await app?.close();

@@ -1,13 +1,20 @@
+import { ApiProperty } from '@nestjs/swagger';
 import type { EventEntity } from './event.entity';
 
+/** POST /events (contract). */
+export class CreatedEvent {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() seatsLeft!: number;
+}
+
 /** GET /events/:id (contract). */
-export interface EventView {
-  id: string;
-  title: string;
-  capacity: number;
-  seatsLeft: number;
-  priceMinor: number;
-  currency: string;
+export class EventView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty() capacity!: number;
+  @ApiProperty() seatsLeft!: number;
+  @ApiProperty({ description: 'Integer minor units' }) priceMinor!: number;
+  @ApiProperty({ example: 'EUR' }) currency!: string;
 }
 
 export function eventView(event: EventEntity): EventView {

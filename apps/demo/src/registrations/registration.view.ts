@@ -1,16 +1,27 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { PaymentIssue, RegistrationEntity } from './registration.entity';
 import type { RegistrationStatus } from './registration-status';
 
+const STATUSES = ['PENDING', 'PAID', 'FAILED', 'EXPIRED', 'REFUNDED'];
+
+/** POST /events/:id/registrations (contract). */
+export class CreatedRegistration {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: STATUSES, example: 'PENDING' }) status!: RegistrationStatus;
+  @ApiProperty({ example: 'REG-7K3QZ9M2XW4P' }) reference!: string;
+}
+
 /** GET /registrations/:id (contract). */
-export interface RegistrationView {
-  id: string;
-  eventId: string;
-  email: string;
-  provider: string;
-  status: RegistrationStatus;
-  reference: string;
-  paidAt: Date | null;
+export class RegistrationView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) eventId!: string;
+  @ApiProperty() email!: string;
+  @ApiProperty({ example: 'stripe' }) provider!: string;
+  @ApiProperty({ enum: STATUSES }) status!: RegistrationStatus;
+  @ApiProperty() reference!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) paidAt!: Date | null;
   /** Present when a completed payment did not match; the status is left as it was. */
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'What was received and what was expected, for a person to refund' })
   paymentIssue?: PaymentIssue;
 }
 
