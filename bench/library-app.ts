@@ -1,8 +1,9 @@
-// The library alone, for `npm run bench`: WebhooksModule with one Stripe endpoint on PostgreSQL, the
-// background worker off, so the measure is the request path only (verify, store, acknowledge), like the
-// hand-written receiver. Run from source, without a build:
+// The library alone, for `npm run bench`: WebhooksModule with one Stripe endpoint on PostgreSQL or SQLite,
+// the background worker off, so the measure is the request path only (verify, store, acknowledge), like
+// the hand-written store-only receiver. Run from source, without a build:
 //   node -r ts-node/register/transpile-only -r tsconfig-paths/register bench/library-app.ts
-// Environment: PORT, PLATFORM (express | fastify), DATABASE_URL, STRIPE_WEBHOOK_SECRET.
+// Environment: PORT, PLATFORM (express | fastify), DATABASE_URL (PostgreSQL) or SQLITE_PATH (a SQLite file,
+// opened in WAL mode as the demo does), STRIPE_WEBHOOK_SECRET.
 import 'reflect-metadata';
 import { Controller, Get, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -21,7 +22,11 @@ class HealthController {
 
 @Module({
   imports: [
-    TypeOrmModule.forRoot({ type: 'postgres', url: process.env.DATABASE_URL, logging: false }),
+    TypeOrmModule.forRoot(
+      process.env.DATABASE_URL
+        ? { type: 'postgres', url: process.env.DATABASE_URL, logging: false }
+        : { type: 'better-sqlite3', database: process.env.SQLITE_PATH ?? ':memory:', enableWAL: true, logging: false },
+    ),
     WebhooksModule.forRoot({
       endpoints: [stripe({ secrets: [process.env.STRIPE_WEBHOOK_SECRET ?? ''] })],
       worker: false,

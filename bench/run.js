@@ -1,754 +1,510 @@
 'use strict';
-// `npm run bench`: the demo app (the library on PostgreSQL, worker and handlers running), the library alone
-// with its worker off (bench/library-app.ts), and a hand-written Express + constructEvent + pg receiver
-// (bench/handwritten-receiver.js), driven by autocannon with unique, correctly signed Stripe events: warm-up,
-// fixed rate, then saturation, the targets taking turns. Prints webhooks/s, acknowledgement latency, non-2xx,
-// rows stored (which must equal the 2xx count) and CPU per webhook. See bench/README.md.
-// Plain CommonJS so it starts without a compiler.
+// `npm run bench`: webhooks acknowledged AND handled per second, on PostgreSQL and on SQLite, in one run.
+// Targets (bench/targets.js): the demo app (library + worker + the demo's handlers), a hand-written
+// end-to-end receiver doing the demo's work inline, the library's request path alone on Express and Fastify,
+// and a hand-written store-only receiver. Every request is a unique, correctly signed Stripe
+// checkout.session.completed that pays one distinct PENDING registration, seeded beforehand.
+// Phases, the targets taking turns: warm-up, a fixed rate (evenly spaced), saturation. After each phase the
+// bench waits until the demo's backlog is handled, then checks rows = 2xx, PAID = 2xx (nothing lost) and,
+// for the demo, that every delivery and handler run happened exactly once. Prints one results table.
+// See bench/README.md. Plain CommonJS so it starts without a compiler.
 
-const { spawn, spawnSync, execFileSync } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
-const autocannon = require('autocannon');
-const { Client } = require('pg');
-const Stripe = require('stripe');
-
-const ROOT = path.resolve(__dirname, '..');
+const { choiceFromEnv, fmt, gitCommit, intFromEnv, log, percentile, sleep, table } = require('./common');
+const { cpuDelta, cpuSnapshot } = require('./cpu');
+const { dropDatabases, recreateDatabases, removeSqliteFiles } = require('./databases');
+const { closedLoop, openLoop } = require('./load');
+const { buildDemoIfNeeded, stopAllChildren, stopChild } = require('./processes');
+const { StripeEvents } = require('./stripe-events');
+const { SHORT, TARGET_NAMES, acked, backlog, handled, notOnce, postgresLayout, prepareRegistrations, sqliteLayout, startTargets } = require('./targets');
 
 // ---------------------------------------------------------------------------------------------- config
 
-function intFromEnv(name, fallback, min, max) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${name} must be an integer between ${min} and ${max}, got "${raw}".`);
-  }
-  return value;
-}
-
 const config = {
-  seconds: intFromEnv('BENCH_SECONDS', 10, 1, 300), // length of each measured phase
-  rate: intFromEnv('BENCH_RATE', 500, 1, 100000), // fixed-rate phase, requests per second (all connections)
+  databases: { postgres: ['postgres'], sqlite: ['sqlite'], both: ['postgres', 'sqlite'] }[choiceFromEnv('BENCH_DB', 'both', ['postgres', 'sqlite', 'both'])],
+  seconds: intFromEnv('BENCH_SECONDS', 10, 1, 300), // length of the fixed-rate phase and, roughly, of saturation
+  rate: intFromEnv('BENCH_RATE', 0, 0, 100000), // fixed-rate phase; 0: half the hand-written e2e receiver's warm-up rate
   connections: intFromEnv('BENCH_CONNECTIONS', 50, 1, 1000),
   warmup: intFromEnv('BENCH_WARMUP', 3000, 0, 1000000), // requests, as fast as possible, before measuring
   rounds: intFromEnv('BENCH_ROUNDS', 1, 1, 10), // saturation rounds per target, alternating targets
-  drainSeconds: intFromEnv('BENCH_DRAIN_SECONDS', 30, 0, 600), // wait for the demo's worker between phases
-  maxSeconds: intFromEnv('BENCH_MAX_SECONDS', 600, 30, 3600), // the whole run, whatever happens
+  drainSeconds: intFromEnv('BENCH_DRAIN_SECONDS', 120, 1, 1800), // longest wait for the demo's backlog after a phase
+  maxSeconds: intFromEnv('BENCH_MAX_SECONDS', 900, 30, 7200), // the whole run, whatever happens
   adminUrl: process.env.BENCH_ADMIN_URL || 'postgres://postgres@127.0.0.1:5432/test',
   database: process.env.BENCH_DATABASE || 'webhooks_bench',
-  targets: (process.env.BENCH_TARGETS || 'library,ingress,ingress-fastify,handwritten').split(',').map((t) => t.trim()).filter(Boolean),
+  targets: (process.env.BENCH_TARGETS || TARGET_NAMES.join(',')).split(',').map((t) => t.trim()).filter(Boolean),
   keepDatabase: process.env.BENCH_KEEP_DB === '1',
+  probe: process.env.BENCH_PROBE === '1', // count the demo's SQL statements and event-loop delay (demo-probe.js)
 };
-const TARGET_NAMES = ['library', 'ingress', 'ingress-fastify', 'handwritten'];
 for (const target of config.targets) {
   if (!TARGET_NAMES.includes(target)) throw new Error(`BENCH_TARGETS: unknown target "${target}" (${TARGET_NAMES.join(', ')}).`);
 }
+config.targets = TARGET_NAMES.filter((name) => config.targets.includes(name));
 if (!/^[a-z_][a-z0-9_]*$/.test(config.database)) throw new Error('BENCH_DATABASE must be a plain lower-case identifier.');
 
 const SECRET = `whsec_bench_${randomBytes(16).toString('hex')}`;
-const RUN_TAG = randomBytes(4).toString('hex');
-// The demo and the hand-written receiver share the bench database (their tables differ); the library
-// without its worker gets its own, so the demo's worker never claims its deliveries.
-const DATABASES = [config.database, `${config.database}_ingress`, `${config.database}_ingress_fastify`];
-function databaseUrl(name) {
-  const url = new URL(config.adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
+const SQLITE_DIR = path.join(os.tmpdir(), `webhooks-bench-${randomBytes(4).toString('hex')}`);
+const events = new StripeEvents(SECRET);
+const layouts = {
+  postgres: postgresLayout(config.adminUrl, config.database),
+  sqlite: sqliteLayout(SQLITE_DIR),
+};
 
 // ---------------------------------------------------------------------------------------------- state
 
-const children = new Set();
 const failures = [];
-const clients = new Map(); // database name -> pg client, to count rows
+const openTargets = new Set();
 let cleaningUp;
-
-function log(line = '') {
-  process.stdout.write(`${line}\n`);
-}
 
 function fail(message) {
   failures.push(message);
   log(`!!! ${message}`);
 }
 
-// ---------------------------------------------------------------------------------------------- database
-
-async function admin(work) {
-  const client = new Client({ connectionString: config.adminUrl, connectionTimeoutMillis: 10000 });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-async function dropDatabases(client) {
-  for (const name of DATABASES) {
-    try {
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    } catch {
-      await client.query(`DROP DATABASE IF EXISTS ${name}`); // PostgreSQL < 13
-    }
-  }
-}
-
-async function createDatabases() {
-  await admin(async (client) => {
-    await dropDatabases(client);
-    for (const name of DATABASES) await client.query(`CREATE DATABASE ${name}`);
-  });
-  for (const name of DATABASES) {
-    const client = new Client({ connectionString: databaseUrl(name), connectionTimeoutMillis: 10000 });
-    clients.set(name, client);
-    await client.connect();
-  }
-}
-
-async function scalar(sql, database = config.database) {
-  const { rows } = await clients.get(database).query(sql);
-  return rows[0] ? Object.values(rows[0])[0] : undefined;
-}
-
-// ---------------------------------------------------------------------------------------------- demo build
-
-/** Newest modification time of the .ts files under `dirs` (bounded walk). */
-function newestSourceMtime(dirs) {
-  let newest = 0;
-  let seen = 0;
-  const stack = dirs.map((dir) => path.join(ROOT, dir));
-  while (stack.length > 0 && seen < 20000) {
-    const dir = stack.pop();
-    let entries;
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const entry of entries) {
-      seen++;
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) stack.push(full);
-      else if (entry.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(full).mtimeMs);
-    }
-  }
-  return newest;
-}
-
-const DEMO_ENTRY = path.join(ROOT, 'dist/apps/demo/apps/demo/src/main.js'); // `nest build demo` (tsc builder)
-
-function buildDemoIfNeeded() {
-  if (!fs.existsSync(path.join(ROOT, 'apps/demo/src/main.ts'))) throw new Error('apps/demo/src/main.ts does not exist: there is no demo to benchmark.');
-  const sources = newestSourceMtime(['apps/demo/src', 'libs/webhooks/src']);
-  if (fs.existsSync(DEMO_ENTRY) && fs.statSync(DEMO_ENTRY).mtimeMs >= sources) {
-    log(`demo: ${path.relative(ROOT, DEMO_ENTRY)} is up to date`);
-    return DEMO_ENTRY;
-  }
-  log('demo: building…');
-  const result = spawnSync('npx', ['--no-install', 'nest', 'build', 'demo'], { cwd: ROOT, encoding: 'utf8', timeout: 300000, stdio: ['ignore', 'pipe', 'pipe'] });
-  if (result.status !== 0 || !fs.existsSync(DEMO_ENTRY)) {
-    const output = `${result.stdout || ''}${result.stderr || ''}${result.error ? String(result.error) : ''}`;
-    throw new Error(`could not build the demo:\n${output.split('\n').slice(-40).join('\n')}`);
-  }
-  log(`demo: built ${path.relative(ROOT, DEMO_ENTRY)}`);
-  return DEMO_ENTRY;
-}
-
-// ---------------------------------------------------------------------------------------------- processes
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function startChild(name, args, env) {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-  child.benchName = name;
-  child.stderrTail = '';
-  child.stderr.on('data', (chunk) => {
-    child.stderrTail = (child.stderrTail + chunk.toString()).slice(-8000);
-  });
-  child.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  child.on('error', (error) => {
-    child.stderrTail += `\n${error.message}`;
-  });
-  children.add(child);
-  return child;
-}
-
-function running(child) {
-  return child.exitCode === null && child.signalCode === null;
-}
-
-async function stopChild(child) {
-  if (!children.has(child)) return;
-  if (running(child)) {
-    child.kill('SIGTERM');
-    const stopped = await Promise.race([child.exited.then(() => true), sleep(8000).then(() => false)]);
-    if (!stopped && running(child)) {
-      child.kill('SIGKILL');
-      await Promise.race([child.exited, sleep(2000)]);
-    }
-  }
-  children.delete(child);
-}
-
-async function waitUntilAnswering(child, url, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  let lastError = 'no answer yet';
-  while (Date.now() < deadline) {
-    if (!running(child)) {
-      throw new Error(`${child.benchName} exited before answering (${child.exitCode ?? child.signalCode}):\n${child.stderrTail}`);
-    }
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (response.ok) return;
-      lastError = `HTTP ${response.status}`;
-    } catch (error) {
-      lastError = error.message;
-    }
-    await sleep(200);
-  }
-  throw new Error(`${child.benchName} did not answer ${url} within ${timeoutMs / 1000} s (${lastError}):\n${child.stderrTail}`);
-}
-
-function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Environment of a child: this one, minus what would change which database or secret it uses. */
-function childEnv(extra) {
-  const env = { ...process.env };
-  for (const name of Object.keys(env)) {
-    if (/^(DATABASE_|STRIPE_WEBHOOK_SECRET|SQLITE_PATH|PORT$|NODE_ENV$)/.test(name)) delete env[name];
-  }
-  return { ...env, ...extra };
-}
-
-function target(fields) {
-  return {
-    path: '/webhooks/stripe',
-    url: `http://127.0.0.1:${fields.port}`,
-    countRows: () => scalar(`SELECT count(*) FROM ${fields.table}`, fields.database).then(Number),
-    ...fields,
-  };
-}
-
-/** The demo app (apps/demo), as specified: the library with its worker running the demo's handlers. */
-async function startLibrary(entry) {
-  const port = await freePort();
-  // NODE_ENV=production would make the demo refuse to apply its migrations on a fresh database; the demo has
-  // no log-level setting, so its stdout (one line per delivery when handlers run) is discarded.
-  const child = startChild('demo (library)', ['-r', path.join(__dirname, 'exit-with-parent.js'), entry], childEnv({
-    PORT: String(port),
-    DATABASE_URL: databaseUrl(config.database),
-    STRIPE_WEBHOOK_SECRET: SECRET,
-    NODE_ENV: 'development',
-  }));
-  await waitUntilAnswering(child, `http://127.0.0.1:${port}/health`, 90000);
-  return target({
-    name: 'library',
-    short: 'library',
-    label: 'library (demo app)',
-    child,
-    port,
-    database: config.database,
-    table: 'webhook_deliveries',
-    hasWorker: true,
-  });
-}
+// ---------------------------------------------------------------------------------------------- phases
 
 /**
- * The library alone with its worker off (bench/library-app.ts, run from source): the request path only,
- * through Nest's pipeline (controller, WebhookSignatureGuard, receipt interceptor), on Express or Fastify.
+ * A handling target's PAID count, sampled every `state.everyMs` ms (timestamps in ns, each at the middle of
+ * its query) until `state.goal` (the 2xx count, set at the last answer) is handled and nothing waits in the
+ * demo's inbox, or `state.deadline` passes. The backlog is counted only once the PAID count is there.
  */
-async function startIngress(platform) {
-  const port = await freePort();
-  const name = platform === 'fastify' ? 'ingress-fastify' : 'ingress';
-  const database = `${config.database}_${name.replace('-', '_')}`;
-  const child = startChild(`library-app.ts (${platform})`, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', path.join(__dirname, 'library-app.ts')], childEnv({
-    PORT: String(port),
-    PLATFORM: platform,
-    DATABASE_URL: databaseUrl(database),
-    STRIPE_WEBHOOK_SECRET: SECRET,
-    TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'),
-  }));
-  await waitUntilAnswering(child, `http://127.0.0.1:${port}/health`, 90000);
-  return target({
-    name,
-    short: platform === 'fastify' ? 'lib fastify' : 'lib express',
-    label: `library on ${platform}, worker off`,
-    child,
-    port,
-    database,
-    table: 'webhook_deliveries',
-    hasWorker: false,
+function sampleHandled(target, state) {
+  const samples = [];
+  const reached = (s) => state.goal !== undefined && s.handled >= state.goal && s.backlog === 0;
+  const done = (async () => {
+    for (;;) {
+      const start = process.hrtime.bigint();
+      const sample = { handled: await handled(target) };
+      sample.at = start + (process.hrtime.bigint() - start) / 2n;
+      if (state.goal !== undefined && sample.handled >= state.goal) sample.backlog = await backlog(target); // 0 without a worker
+      samples.push(sample);
+      if (state.goal !== undefined && (reached(sample) || Date.now() > state.deadline)) return;
+      await sleep(state.everyMs);
+    }
+  })();
+  return { samples, done, reached };
+}
+
+/** Handled per second while the load ran: the slope of the samples taken strictly inside [from, to]. */
+function slope(samples, from, to) {
+  const inside = samples.filter((s) => s.at >= from && s.at <= to);
+  if (inside.length < 2) return NaN;
+  const first = inside[0];
+  const last = inside[inside.length - 1];
+  return (last.handled - first.handled) / (Number(last.at - first.at) / 1e9);
+}
+
+/** The demo's probe (BENCH_PROBE=1): a message to it, or its report of every period since the last reset. */
+function probe(target, message) {
+  if (!config.probe || !target.hasWorker || !target.child.connected) return Promise.resolve(undefined);
+  if (message !== 'probe:report') {
+    target.child.send(message);
+    return Promise.resolve(undefined);
+  }
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), 5000);
+    target.child.once('message', (answer) => {
+      clearTimeout(timer);
+      resolve(answer && answer.probe);
+    });
+    target.child.send(message);
   });
-}
-
-/** The baseline: bench/handwritten-receiver.js. */
-async function startHandwritten() {
-  const port = await freePort();
-  const child = startChild('handwritten-receiver', [path.join(__dirname, 'handwritten-receiver.js')], childEnv({
-    PORT: String(port),
-    DATABASE_URL: databaseUrl(config.database),
-    STRIPE_WEBHOOK_SECRET: SECRET,
-  }));
-  await waitUntilAnswering(child, `http://127.0.0.1:${port}/health`, 30000);
-  return target({
-    name: 'handwritten',
-    short: 'hand-written',
-    label: 'hand-written Express',
-    child,
-    port,
-    database: config.database,
-    table: 'handwritten_stripe_events',
-    hasWorker: false,
-  });
-}
-
-// ---------------------------------------------------------------------------------------------- events
-
-let eventCounter = 0;
-
-/** A checkout.session.completed as Stripe sends it (pretty-printed JSON), unique id and reference. */
-function stripeEventBody(created) {
-  const n = (eventCounter++).toString(36).padStart(7, '0');
-  const tag = `${RUN_TAG}${n}`;
-  const event = {
-    id: `evt_1Bench${tag}`,
-    object: 'event',
-    api_version: '2025-01-27.acacia',
-    created,
-    data: {
-      object: {
-        id: `cs_test_a1Bench${tag}`,
-        object: 'checkout.session',
-        amount_subtotal: 5000,
-        amount_total: 5000,
-        client_reference_id: `REG-BENCH${tag.toUpperCase()}`,
-        created: created - 60,
-        currency: 'eur',
-        customer: null,
-        customer_details: { address: null, email: `buyer-${tag}@example.com`, name: 'Ada Lovelace', phone: null, tax_exempt: 'none', tax_ids: [] },
-        expires_at: created + 86340,
-        livemode: false,
-        metadata: {},
-        mode: 'payment',
-        payment_intent: `pi_3Bench${tag}`,
-        payment_method_types: ['card'],
-        payment_status: 'paid',
-        status: 'complete',
-        success_url: 'https://example.com/registrations/success',
-        total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 },
-      },
-    },
-    livemode: false,
-    pending_webhooks: 1,
-    request: { id: null, idempotency_key: null },
-    type: 'checkout.session.completed',
-  };
-  return JSON.stringify(event, null, 2);
-}
-
-/** `count` unique events signed now, as Stripe signs them: ready-made request bodies and headers. */
-function signedEvents(count) {
-  const timestamp = Math.floor(Date.now() / 1000);
-  const events = new Array(count);
-  for (let i = 0; i < count; i++) events[i] = signedEvent(timestamp);
-  return events;
-}
-
-function signedEvent(timestamp) {
-  const body = stripeEventBody(timestamp);
-  const signature = Stripe.webhooks.generateTestHeaderString({ payload: body, secret: SECRET, timestamp });
-  return {
-    body: Buffer.from(body),
-    headers: {
-      'content-type': 'application/json; charset=utf-8',
-      'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
-      'stripe-signature': signature,
-    },
-  };
-}
-
-// ---------------------------------------------------------------------------------------------- CPU
-
-// Linux only (best effort): CPU time of the target process and of every PostgreSQL process, from /proc, so
-// each phase can say where the time went. Elsewhere the columns stay empty.
-const MS_PER_TICK = (() => {
-  try {
-    return 1000 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
-  } catch {
-    return 10;
-  }
-})();
-
-function procCpu(pid) {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return {
-      comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
-      // utime + stime, plus the children's that were reaped (backends that exited, for the postmaster)
-      ms: (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * MS_PER_TICK,
-    };
-  } catch {
-    return undefined;
-  }
-}
-
-function cpuSnapshot(targetPid) {
-  if (!fs.existsSync('/proc/self/stat')) return undefined;
-  let postgres = 0;
-  let scanned = 0;
-  for (const name of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(name) || ++scanned > 100000) continue;
-    const cpu = procCpu(name);
-    if (cpu && cpu.comm === 'postgres') postgres += cpu.ms;
-  }
-  const target = procCpu(targetPid);
-  const self = process.cpuUsage();
-  return { postgres, target: target ? target.ms : NaN, loadGenerator: (self.user + self.system) / 1000, machine: machineBusyMs() };
-}
-
-/** CPU time spent by the whole machine (all cores, not idle nor waiting for I/O). */
-function machineBusyMs() {
-  try {
-    const [, ...ticks] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
-    const [user, nice, system, idle, iowait, irq, softirq, steal] = ticks;
-    return (user + nice + system + irq + softirq + steal) * MS_PER_TICK;
-  } catch {
-    return NaN;
-  }
-}
-
-function cpuDelta(before, after) {
-  if (!before || !after) return undefined;
-  const target = after.target - before.target;
-  const postgres = after.postgres - before.postgres;
-  const loadGenerator = after.loadGenerator - before.loadGenerator;
-  // Everything else on the machine: other programs, and the other (idle) target.
-  const other = Math.max(0, after.machine - before.machine - target - postgres - loadGenerator);
-  return { target, postgres, loadGenerator, other };
-}
-
-// ---------------------------------------------------------------------------------------------- load
-
-function percentile(sorted, p) {
-  if (sorted.length === 0) return NaN;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index];
 }
 
 /**
- * Sends exactly `amount` requests (so every request is answered before the phase ends and the rows can be
- * compared with the 2xx count), at `rate` per second or as fast as possible.
+ * One phase on one target: seed its registrations, send `amount` requests (evenly at `rate`/s, or as fast
+ * as `connections` go; for `seconds` if set, `amount` then being a cap), wait for every answer, then until
+ * everything acknowledged is handled, and check.
  */
 async function runPhase(target, phase) {
-  const connections = Math.max(1, Math.min(config.connections, phase.amount, phase.rate || Infinity));
-  // Pre-signed before the clock starts; a few spare for requests autocannon resends after a timeout.
-  const events = signedEvents(phase.amount + connections + 16);
-  let next = 0;
-  const setupRequest = (request) => {
-    const event = next < events.length ? events[next] : signedEvent(Math.floor(Date.now() / 1000));
-    next++;
-    request.method = 'POST';
-    request.path = target.path;
-    request.headers = event.headers;
-    request.body = event.body;
-    return request;
-  };
+  const connections = Math.max(1, Math.min(config.connections, phase.amount));
+  // A few spare events, for requests autocannon resends after a timeout (which fails the run anyway).
+  const range = events.reserve(phase.amount + connections + 16);
+  await prepareRegistrations(target, events, range);
+  await vacuumIfNeeded(target);
+  // Pre-signed before the clock starts (a time-bounded phase signs its expected share; any more on demand).
+  const signed = events.signRange({ start: range.start, count: Math.min(range.count, phase.presign || range.count) });
+  const event = (i) => (i < signed.length ? signed[i] : i < range.count ? events.signed(range.start + i) : events.signed(events.reserve(1).start));
+  const ackedBefore = await acked(target);
+  const walBefore = await walPosition(target);
+  const state = { everyMs: 200 };
+  const sampler = target.handles ? sampleHandled(target, state) : undefined;
 
-  const rowsBefore = await target.countRows();
-  const latencies = [];
-  const statuses = {};
-  const options = {
-    url: target.url,
-    connections,
-    amount: phase.amount,
-    timeout: 10,
-    requests: [{ method: 'POST', path: target.path, setupRequest }],
-  };
-  if (phase.rate) {
-    options.overallRate = phase.rate;
-    // autocannon's correction for coordinated omission computes the expected interval in the wrong unit
-    // for rates above 1/s per connection; latencies are taken here from each response, as measured.
-    options.ignoreCoordinatedOmission = true;
-  }
-
-  const expectedSeconds = phase.amount / (phase.rate || phase.expectedRate || 500);
+  const expectedSeconds = phase.seconds || phase.amount / (phase.rate || phase.expectedRate || 500);
   const limitMs = Math.max(30000, expectedSeconds * 4000);
-  let stoppedByGuard = false;
-
+  await probe(target, 'probe:reset');
   const cpuBefore = cpuSnapshot(target.child.pid);
-  const started = process.hrtime.bigint();
-  const instance = autocannon(options);
-  // autocannon reports the end of a run only at its next one-second tick: the phase ends at the last answer.
-  // The CPU counters are read at that moment too, before the demo's worker gets a second on its own.
-  let lastAnswer = started;
-  let answered = 0;
   let cpuAtEnd;
-  instance.on('response', (_client, status, _bytes, ms) => {
-    lastAnswer = process.hrtime.bigint();
-    statuses[status] = (statuses[status] || 0) + 1;
-    if (status >= 200 && status < 300) latencies.push(ms);
-    if (++answered === phase.amount) cpuAtEnd = cpuSnapshot(target.child.pid);
-  });
-  instance.on('reqError', () => {
-    lastAnswer = process.hrtime.bigint();
-  });
-  const guard = setTimeout(() => {
-    stoppedByGuard = true;
-    instance.stop();
-  }, limitMs);
-  let result;
-  try {
-    result = await instance;
-  } finally {
-    clearTimeout(guard);
-  }
-  const cpuAfter = cpuAtEnd || cpuSnapshot(target.child.pid);
-  const elapsed = Number(lastAnswer - started) / 1e9;
-  const cpu = cpuDelta(cpuBefore, cpuAfter);
-  const rowsAfter = await target.countRows();
+  const onLastAnswer = (ok) => {
+    cpuAtEnd = cpuSnapshot(target.child.pid);
+    void probe(target, 'probe:mark');
+    // The drain is timed from here.
+    state.everyMs = 100;
+    state.deadline = Date.now() + config.drainSeconds * 1000;
+    state.goal = ok;
+  };
+  const options = { url: target.url, path: target.path, amount: phase.amount, seconds: phase.seconds, connections, event, limitMs, onLastAnswer };
+  const result = phase.rate ? await openLoop({ ...options, rate: phase.rate }) : await closedLoop(options);
+  const cpuLoad = cpuDelta(cpuBefore, cpuAtEnd || cpuSnapshot(target.child.pid));
+  const ackedRows = (await acked(target)) - ackedBefore;
 
-  latencies.sort((a, b) => a - b);
-  const ok = result['2xx'];
+  // Drain: from the last answer until every acknowledged delivery is handled (and nothing is left waiting).
+  let drainSeconds = NaN;
+  let left = 0;
+  let handledCount = NaN;
+  if (sampler) {
+    if (state.goal === undefined) onLastAnswer(result.ok); // stopped by the guard
+    await sampler.done;
+    const last = sampler.samples[sampler.samples.length - 1];
+    const drained = sampler.samples.find(sampler.reached);
+    handledCount = last.handled;
+    left = last.backlog ?? (await backlog(target));
+    if (drained) drainSeconds = Math.max(0, Number(drained.at - result.lastAnswer) / 1e9);
+  }
+  const cpuAll = cpuDelta(cpuBefore, cpuSnapshot(target.child.pid));
+  const walBytes = await walSince(target, walBefore);
+  const probed = await probe(target, 'probe:report');
+
+  const paced = Boolean(phase.rate);
+  // A paced phase cannot end before its last request is due: its rate is counted over the nominal length.
+  const seconds = paced ? Math.max(result.elapsed, phase.amount / phase.rate) : result.elapsed;
   const measured = {
+    db: target.dbKind,
     target: target.name,
-    label: target.label,
     short: target.short,
     phase: phase.name,
-    saturation: !!phase.saturation,
+    kind: phase.kind,
+    rate: phase.rate,
     connections,
     sent: phase.amount,
-    elapsed,
-    ok,
-    // A paced phase cannot end before its last one-second window: its rate is counted over the nominal length.
-    perSecond: ok / (phase.rate ? Math.max(elapsed, phase.amount / phase.rate) : elapsed),
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    max: latencies.length ? latencies[latencies.length - 1] : NaN,
+    elapsed: result.elapsed,
+    ok: result.ok,
+    ackedPerSecond: result.ok / seconds,
+    handledPerSecond: sampler ? slope(sampler.samples, result.started, result.lastAnswer) : NaN,
+    p50: percentile(result.latencies, 50),
+    p99: percentile(result.latencies, 99),
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,
-    statuses,
-    rows: rowsAfter - rowsBefore,
-    cpu,
-    stoppedByGuard,
+    statuses: result.statuses,
+    lagMs: result.lagMs,
+    rows: ackedRows,
+    handled: handledCount,
+    lost: target.handles ? Math.max(0, result.ok - handledCount) : NaN,
+    drainSeconds,
+    left,
+    notOnce: await notOnce(target),
+    cpuLoad,
+    cpuAll,
+    walBytes,
+    probed,
   };
-  if (stoppedByGuard) fail(`${target.label}, ${phase.name}: did not finish ${phase.amount} requests within ${Math.round(limitMs / 1000)} s`);
-  if (measured.rows !== ok) {
-    fail(`MISMATCH ${target.label}, ${phase.name}: ${measured.rows} rows stored in ${target.table} but ${ok} requests answered 2xx`);
+  if (result.stoppedByGuard) fail(`${target.short} (${target.dbKind}), ${phase.name}: did not finish ${phase.amount} requests within ${Math.round(limitMs / 1000)} s`);
+  if (measured.rows !== result.ok) fail(`MISMATCH ${target.short} (${target.dbKind}), ${phase.name}: ${measured.rows} rows stored in ${target.ackTable} but ${result.ok} requests answered 2xx`);
+  if (target.handles && left > 0) fail(`${target.short} (${target.dbKind}), ${phase.name}: ${left} deliveries still unprocessed ${config.drainSeconds} s after the load (BENCH_DRAIN_SECONDS)`);
+  if (target.handles && handledCount !== result.ok) {
+    fail(`${target.short} (${target.dbKind}), ${phase.name}: ${handledCount} registrations became PAID for ${result.ok} deliveries answered 2xx` +
+      `${measured.lost > 0 ? ` (${measured.lost} lost)` : ''}`);
+  }
+  if (measured.notOnce && (measured.notOnce.deliveries > 0 || measured.notOnce.runs > 0)) {
+    fail(`${target.short} (${target.dbKind}), ${phase.name}: ${measured.notOnce.deliveries} deliveries and ${measured.notOnce.runs} handler runs not processed exactly once`);
   }
   if (measured.non2xx > 0 || measured.errors > 0) {
-    const codes = Object.entries(statuses).filter(([code]) => !code.startsWith('2')).map(([code, n]) => `${n}×${code}`).join(', ');
-    fail(`${target.label}, ${phase.name}: ${measured.non2xx} non-2xx answers${codes ? ` (${codes})` : ''}, ${measured.errors} socket errors (${measured.timeouts} timeouts)`);
+    const codes = Object.entries(result.statuses).filter(([code]) => !code.startsWith('2')).map(([code, n]) => `${n}×${code}`).join(', ');
+    fail(`${target.short} (${target.dbKind}), ${phase.name}: ${measured.non2xx} non-2xx answers${codes ? ` (${codes})` : ''}, ${measured.errors} socket errors (${measured.timeouts} timeouts)`);
   }
   return measured;
 }
 
-/** Library only: how many stored deliveries the worker has not processed yet. */
-async function workerBacklog(target) {
-  return Number(await scalar(`SELECT count(*) FROM webhook_deliveries WHERE status IN ('pending', 'processing')`, target.database));
+/** PostgreSQL's WAL insert position (cluster-wide: the other targets are idle meanwhile). */
+function walPosition(target) {
+  return target.dbKind === 'postgres' ? target.database.scalar('SELECT pg_current_wal_insert_lsn()::text') : Promise.resolve(undefined);
 }
 
-/** Waits (bounded) until the demo's worker has processed what the last phase stored, so it does not load the next one. */
-async function drainWorker(target, measured) {
-  if (!target.hasWorker) return;
-  const started = Date.now();
-  measured.backlog = await workerBacklog(target);
-  let left = measured.backlog;
-  while (left > 0 && Date.now() - started < config.drainSeconds * 1000) {
-    await sleep(250);
-    left = await workerBacklog(target);
-  }
-  measured.drainSeconds = (Date.now() - started) / 1000;
-  measured.backlogLeft = left;
+async function walSince(target, before) {
+  if (before === undefined) return NaN;
+  return Number(await target.database.scalar('SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), ?::pg_lsn)', [before]));
 }
 
 let autovacuum;
 
 /**
- * With autovacuum off (as on some CI and sandbox servers), every UPDATE the demo's worker makes leaves dead
- * rows and index entries that its claim query then wades through: the table would slow down in a way no
- * production server does. The bench then vacuums the target's table before each phase, outside the clock.
+ * With autovacuum off (as on some CI and sandbox servers), every UPDATE leaves dead rows and index entries
+ * that the next queries wade through: the tables would slow down in a way no production server does. The
+ * bench then vacuums the target's tables before each phase, outside the clock, as autovacuum would.
  */
 async function vacuumIfNeeded(target) {
-  if (autovacuum === undefined) autovacuum = (await scalar('SHOW autovacuum')) === 'on';
+  if (target.dbKind !== 'postgres') return;
+  if (autovacuum === undefined) autovacuum = (await target.database.scalar('SHOW autovacuum')) === 'on';
   if (autovacuum) return;
-  await scalar(`VACUUM (ANALYZE) ${target.table}`, target.database);
-  if (target.hasWorker) await scalar('VACUUM (ANALYZE) webhook_handler_runs', target.database);
+  await target.database.query(`VACUUM (ANALYZE) ${target.vacuumTables.join(', ')}`);
+}
+
+/**
+ * The fixed rate: BENCH_RATE, or half of what the hand-written e2e receiver (else the slowest target)
+ * sustained at saturation in this run (median of the rounds), rounded down to 50/s.
+ */
+function fixedRate(targets, saturated) {
+  if (config.rate > 0) return config.rate;
+  const median = (rates) => [...rates].sort((a, b) => a - b)[Math.floor((rates.length - 1) / 2)];
+  const baseline = targets.find((t) => t.name === 'e2e');
+  const reference = baseline ? median(saturated.get(baseline)) : Math.min(...targets.map((t) => median(saturated.get(t))));
+  if (!Number.isFinite(reference)) return 500;
+  return Math.max(50, Math.floor((reference * 0.5) / 50) * 50);
 }
 
 /**
  * Every phase runs on each target in turn, so a change in the machine's background load during the run
- * affects all of them alike rather than one. A target is stopped after its last phase.
+ * affects all of them alike rather than one: warm-up, saturation, then the fixed rate (which is derived
+ * from the saturation). A target is stopped after its last phase.
  */
-async function benchAll(targets) {
+async function benchTargets(targets) {
   const results = [];
   const run = async (target, phase) => {
-    await vacuumIfNeeded(target);
     const measured = await runPhase(target, phase);
-    await drainWorker(target, measured);
     printPhase(measured);
     results.push(measured);
     return measured;
   };
-  log('');
-  for (const target of targets) log(`${target.label.padEnd(22)} ${target.url}${target.path}   (rows in ${target.database}.${target.table})`);
-  log('');
   const expectedRate = new Map();
   if (config.warmup > 0) {
     // Two halves: the first one warms the JIT and the pools, the second one estimates the saturation rate.
     const first = Math.max(1, Math.floor(config.warmup / 2));
     for (const [name, amount] of [['warm-up 1', first], ['warm-up 2', config.warmup - first]]) {
       if (amount <= 0) continue;
-      for (const target of targets) expectedRate.set(target, (await run(target, { name, amount })).perSecond);
+      for (const target of targets) expectedRate.set(target, (await run(target, { name, kind: 'warmup', amount })).ackedPerSecond);
     }
   }
-  for (const target of targets) {
-    const fixed = await run(target, { name: `rate ${config.rate}/s`, amount: config.rate * config.seconds, rate: config.rate });
-    expectedRate.set(target, Math.max(expectedRate.get(target) || 0, fixed.perSecond));
-  }
-  // Saturation sends as many requests as the last measured rate would answer in BENCH_SECONDS (so it lasts
-  // about that long) and waits for every answer: the 2xx count stays comparable with the rows stored.
+  // Saturation lasts BENCH_SECONDS: then every connection stops once its request in flight is answered, so
+  // the 2xx count stays comparable with the rows stored. Its events (and registrations) are prepared for
+  // up to three times the warm-up's rate, a cap it never reaches in practice.
+  const saturated = new Map();
   for (let round = 1; round <= config.rounds; round++) {
     for (const target of targets) {
-      const estimate = expectedRate.get(target);
+      const estimate = expectedRate.get(target) || 500;
       const measured = await run(target, {
         name: config.rounds > 1 ? `saturation ${round}` : 'saturation',
-        saturation: true,
-        amount: Math.max(config.connections * 10, Math.round(estimate * 1.25 * config.seconds)),
+        kind: 'saturation',
+        seconds: config.seconds,
+        amount: Math.max(config.connections * 10, Math.round(estimate * config.seconds * 3)),
+        presign: Math.round(estimate * config.seconds * 1.5),
         expectedRate: estimate,
       });
-      expectedRate.set(target, measured.perSecond);
-      if (round === config.rounds) await stopChild(target.child);
+      expectedRate.set(target, measured.ackedPerSecond);
+      saturated.set(target, [...(saturated.get(target) || []), measured.ackedPerSecond]);
     }
+  }
+  const rate = fixedRate(targets, saturated);
+  for (const target of targets) {
+    await run(target, { name: `rate ${rate}/s`, kind: 'rate', amount: rate * config.seconds, rate });
+    await stopChild(target.child);
+    await target.database.close();
+    openTargets.delete(target);
   }
   return results;
 }
 
 // ---------------------------------------------------------------------------------------------- output
 
-function fmt(value, digits = 1) {
-  return Number.isFinite(value) ? value.toFixed(digits) : '-';
+/** CPU microseconds per webhook. */
+function perWebhook(cpu, key, count) {
+  return cpu && count > 0 && Number.isFinite(cpu[key]) ? fmt((cpu[key] * 1000) / count, 0) : '-';
 }
 
-/** CPU microseconds per acknowledged webhook. */
-function perWebhook(m, key) {
-  return m.cpu && m.ok > 0 ? fmt((m.cpu[key] * 1000) / m.ok, 0) : '-';
-}
-
-const COLUMNS = [
-  ['target', 12, (m) => m.short],
+const PHASE_COLUMNS = [
+  ['target', 18, (m) => m.short],
   ['phase', 13, (m) => m.phase],
-  ['seconds', 8, (m) => fmt(m.elapsed, 2)],
-  ['2xx', 7, (m) => String(m.ok)],
-  ['webhooks/s', 11, (m) => fmt(m.perSecond, 0)],
+  ['seconds', 7, (m) => fmt(m.elapsed, 2)],
+  ['2xx', 6, (m) => String(m.ok)],
+  ['acked/s', 7, (m) => fmt(m.ackedPerSecond, 0)],
+  ['handled/s', 9, (m) => fmt(m.handledPerSecond, 0)],
   ['p50 ms', 7, (m) => fmt(m.p50, 1)],
   ['p99 ms', 7, (m) => fmt(m.p99, 1)],
-  ['non-2xx', 8, (m) => String(m.non2xx + m.errors)],
-  ['rows', 7, (m) => String(m.rows)],
-  ['check', 9, (m) => (m.rows === m.ok ? 'rows=2xx' : 'MISMATCH')],
-  ['node µs/wh', 11, (m) => perWebhook(m, 'target')],
-  ['pg µs/wh', 9, (m) => perWebhook(m, 'postgres')],
-  ['load µs/wh', 11, (m) => perWebhook(m, 'loadGenerator')],
-  ['other cpu%', 11, (m) => (m.cpu && Number.isFinite(m.cpu.other) ? fmt(m.cpu.other / m.elapsed / 10, 0) : '-')],
+  ['errors', 6, (m) => String(m.non2xx + m.errors)],
+  ['rows', 6, (m) => String(m.rows)],
+  ['check', 8, (m) => (m.rows === m.ok ? 'rows=2xx' : 'MISMATCH')],
+  ['drain s', 7, (m) => fmt(m.drainSeconds, 1)],
+  ['lost', 4, (m) => (Number.isFinite(m.lost) ? String(m.lost) : '-')],
+  ['twice', 5, (m) => (m.notOnce ? String(m.notOnce.deliveries + m.notOnce.runs) : '-')],
+  ['node µs/wh', 10, (m) => perWebhook(m.cpuLoad, 'target', m.ok)],
+  ['pg µs/wh', 8, (m) => (m.db === 'postgres' ? perWebhook(m.cpuLoad, 'postgres', m.ok) : '-')],
+  ['load µs/wh', 10, (m) => perWebhook(m.cpuLoad, 'loadGenerator', m.ok)],
+  ['WAL kB/wh', 9, (m) => (Number.isFinite(m.walBytes) && m.ok > 0 ? fmt(m.walBytes / 1024 / m.ok, 1) : '-')],
+  ['other cpu%', 10, (m) => (m.cpuLoad && Number.isFinite(m.cpuLoad.other) ? fmt(m.cpuLoad.other / m.elapsed / 10, 0) : '-')],
 ];
 
 let headerPrinted = false;
 function printPhase(m) {
   if (!headerPrinted) {
-    log(COLUMNS.map(([title, width]) => title.padStart(width)).join(' '));
+    log(PHASE_COLUMNS.map(([title, width]) => title.padStart(width)).join(' '));
     headerPrinted = true;
   }
-  log(COLUMNS.map(([, width, value]) => value(m).padStart(width)).join(' '));
-  if (m.backlog !== undefined && m.backlog > 0) {
-    const drained = m.backlogLeft === 0
-      ? `all processed ${fmt(m.drainSeconds, 1)} s later`
-      : `${m.backlogLeft} still unprocessed after ${config.drainSeconds} s (BENCH_DRAIN_SECONDS)`;
-    log(`${''.padStart(26)} └ worker: ${m.backlog} of these deliveries not processed yet when the load stopped; ${drained}`);
+  log(PHASE_COLUMNS.map(([, width, value]) => value(m).padStart(width)).join(' '));
+  if (m.probed) printProbe(m);
+  if (m.lagMs && m.lagMs.max > 20) log(`${''.padStart(19)} └ the load generator started requests up to ${fmt(m.lagMs.max, 0)} ms late (p99 ${fmt(m.lagMs.p99, 0)} ms): the bench process was busy`);
+}
+
+/** The demo's SQL statements per acknowledged delivery, by shape, while the load ran and during the drain. */
+function printProbe(m) {
+  const [load, drain] = m.probed;
+  if (!load) return;
+  const shapes = new Map();
+  for (const [period, name] of [[load, 'load'], [drain, 'drain']]) {
+    for (const { sql, count, ms } of period ? period.statements : []) {
+      const entry = shapes.get(sql) || { sql, count: 0, load: { count: 0, ms: 0 }, drain: { count: 0, ms: 0 } };
+      entry.count += count;
+      entry[name].count += count;
+      entry[name].ms += ms;
+      shapes.set(sql, entry);
+    }
+  }
+  const total = [...shapes.values()].reduce((sum, s) => sum + s.count, 0);
+  const mean = (p) => (p.count ? fmt(p.ms / p.count, 1) : '-');
+  const delay = (period) => (period ? `loop delay p50 ${fmt(period.loopDelayMs.p50, 1)} / p99 ${fmt(period.loopDelayMs.p99, 1)} ms` : '');
+  log(`${''.padStart(19)} └ probe: ${fmt(total / m.ok, 2)} statements per delivery; while loaded ${delay(load)}; draining ${delay(drain)}`);
+  log(`${''.padStart(21)}${'per wh'.padStart(7)} ${'ms loaded'.padStart(10)} ${'ms draining'.padStart(12)}  statement`);
+  for (const s of [...shapes.values()].sort((a, b) => b.count - a.count).slice(0, 14)) {
+    log(`${''.padStart(21)}${fmt(s.count / m.ok, 2).padStart(7)} ${mean(s.load).padStart(10)} ${mean(s.drain).padStart(12)}  ${s.sql}`);
   }
 }
 
-async function machine() {
+function printMachine() {
   const cpus = os.cpus();
-  const pg = await scalar('SHOW server_version');
-  const syncCommit = await scalar('SHOW synchronous_commit');
-  const fsync = await scalar('SHOW fsync');
-  const vacuum = await scalar('SHOW autovacuum');
-  let commit = '';
-  try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    if (dirty) commit += ' (with uncommitted changes)';
-  } catch {
-    commit = 'unknown';
-  }
   log(`machine:  ${cpus.length} cores (${cpus[0] ? cpus[0].model.trim() : 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  log(`          Node ${process.version}; PostgreSQL ${pg} on 127.0.0.1 (synchronous_commit=${syncCommit}, fsync=${fsync}, autovacuum=${vacuum}); commit ${commit}`);
-  if (vacuum !== 'on') log('          autovacuum is off on this server: the bench runs VACUUM (ANALYZE) on the target\'s tables before each phase');
-  log(`          autocannon, the targets and PostgreSQL share these cores`);
-  log(`load:     ${config.connections} connections; warm-up ${config.warmup} requests; rate ${config.rate}/s for ${config.seconds} s; ` +
-    `saturation ≈${config.seconds} s${config.rounds > 1 ? ` × ${config.rounds} rounds` : ''}; targets take turns phase by phase`);
-  log(`          each request a unique checkout.session.completed (${signedEvent(Math.floor(Date.now() / 1000)).body.length} bytes), signed as Stripe signs it`);
+  log(`          Node ${process.version}; commit ${gitCommit()}; autocannon, the targets and the database share these cores`);
+  log(`load:     ${config.connections} connections; warm-up ${config.warmup} requests; saturation ≈${config.seconds} s${config.rounds > 1 ? ` × ${config.rounds} rounds` : ''}; ` +
+    `then ${config.rate ? `${config.rate}/s` : '½ × the hand-written e2e saturation rate'} for ${config.seconds} s, evenly spaced; targets take turns phase by phase`);
+  log(`          each request a unique checkout.session.completed (${events.signed(0).body.length} bytes), signed as Stripe signs it, paying its own PENDING registration`);
 }
 
-function printSummary(all) {
-  log(`\n== summary: saturation${config.rounds > 1 ? `, ${config.rounds} rounds pooled` : ''}`);
-  const pooled = (name) => {
-    const phases = all.filter((m) => m.target === name && m.saturation);
-    if (phases.length === 0) return undefined;
-    const ok = phases.reduce((sum, m) => sum + m.ok, 0);
-    const seconds = phases.reduce((sum, m) => sum + m.elapsed, 0);
-    const median = (key) => [...phases].map((m) => m[key]).sort((a, b) => a - b)[Math.floor((phases.length - 1) / 2)];
-    return { label: phases[0].label, perSecond: ok / seconds, p50: median('p50'), p99: median('p99'), phases };
+async function printDatabase(kind, targets) {
+  const database = targets[0].database;
+  if (kind === 'postgres') {
+    const setting = (name) => database.scalar(`SHOW ${name}`);
+    const vacuum = await setting('autovacuum');
+    log(`\n== PostgreSQL ${await setting('server_version')} on 127.0.0.1 (synchronous_commit=${await setting('synchronous_commit')}, fsync=${await setting('fsync')}, autovacuum=${vacuum})`);
+    if (vacuum !== 'on') log('   autovacuum is off on this server: the bench runs VACUUM (ANALYZE) on the target\'s tables before each phase');
+  } else {
+    log(`\n== SQLite ${await database.scalar('SELECT sqlite_version()')} (better-sqlite3, journal_mode=${await database.scalar('PRAGMA journal_mode')}, synchronous=${await database.scalar('PRAGMA synchronous')} as better-sqlite3 opens a WAL file), files in ${SQLITE_DIR}`);
+  }
+  for (const target of targets) log(`   ${target.short.padEnd(18)} ${target.url}${target.path}   (${target.database.label}: ${target.ackTable}${target.handles ? ', registrations' : ''})`);
+  log('');
+  headerPrinted = false;
+}
+
+/** Saturation rounds of one target pooled, and its fixed-rate phase. */
+function summaryOf(all, db, name) {
+  const saturation = all.filter((m) => m.db === db && m.target === name && m.kind === 'saturation');
+  if (saturation.length === 0) return undefined;
+  const fixed = all.find((m) => m.db === db && m.target === name && m.kind === 'rate');
+  const sum = (key) => saturation.reduce((total, m) => total + m[key], 0);
+  const median = (key) => [...saturation].map((m) => m[key]).sort((a, b) => a - b)[Math.floor((saturation.length - 1) / 2)];
+  const handles = saturation[0].target === 'demo' || saturation[0].target === 'e2e';
+  const phases = all.filter((m) => m.db === db && m.target === name);
+  // CPU per delivery through the drain for handling targets (the whole cost of handling it), to the last answer otherwise.
+  const cpuKey = handles ? 'cpuAll' : 'cpuLoad';
+  const cpu = (key) => saturation.reduce((total, m) => total + (m[cpuKey] ? m[cpuKey][key] : NaN), 0);
+  return {
+    db,
+    name,
+    short: SHORT[name],
+    ackedPerSecond: sum('ok') / sum('elapsed'),
+    handledPerSecond: handles ? median('handledPerSecond') : NaN,
+    drainSeconds: handles ? median('drainSeconds') : NaN,
+    burstPerSecond: handles ? sum('ok') / (sum('elapsed') + sum('drainSeconds')) : NaN,
+    lost: handles ? phases.reduce((total, m) => total + m.lost, 0) : NaN,
+    notOnce: phases[phases.length - 1].notOnce,
+    p99: median('p99'),
+    rate: fixed ? fixed.rate : NaN,
+    rateP50: fixed ? fixed.p50 : NaN,
+    rateP99: fixed ? fixed.p99 : NaN,
+    nodeUs: (cpu('target') * 1000) / sum('ok'),
+    pgUs: db === 'postgres' ? (cpu('postgres') * 1000) / sum('ok') : NaN,
+    walKiB: db === 'postgres' ? sum('walBytes') / 1024 / sum('ok') : NaN,
+    // CPU taken by everything else on the machine while the target was saturated (100 = one core).
+    otherCpu: saturation.reduce((total, m) => total + (m.cpuLoad ? m.cpuLoad.other : NaN), 0) / sum('elapsed') / 10,
   };
-  const measured = TARGET_NAMES.map((name) => [name, pooled(name)]).filter(([, m]) => m);
-  for (const [, m] of measured) {
-    const rounds = m.phases.length > 1 ? `   (rounds: ${m.phases.map((p) => fmt(p.perSecond, 0)).join(', ')})` : '';
-    log(`${m.label.padEnd(22)} ${fmt(m.perSecond, 0).padStart(7)} webhooks/s   p50 ${fmt(m.p50, 1).padStart(5)} ms   p99 ${fmt(m.p99, 1).padStart(5)} ms${rounds}`);
+}
+
+function ratio(value, baseline) {
+  return Number.isFinite(value) && Number.isFinite(baseline) && baseline > 0 ? `${fmt(value / baseline, 2)}×` : '-';
+}
+
+function printResults(all) {
+  const rows = [];
+  const notes = [];
+  for (const db of config.databases) {
+    const summaries = TARGET_NAMES.map((name) => summaryOf(all, db, name)).filter(Boolean);
+    const e2e = summaries.find((s) => s.name === 'e2e');
+    const store = summaries.find((s) => s.name === 'store');
+    for (const s of summaries) {
+      rows.push([
+        db,
+        s.short,
+        fmt(s.ackedPerSecond, 0),
+        fmt(s.handledPerSecond, 0),
+        s.name === 'demo' || s.name === 'e2e' ? ratio(s.handledPerSecond, e2e && e2e.handledPerSecond) : '-',
+        fmt(s.drainSeconds, 1),
+        fmt(s.burstPerSecond, 0),
+        Number.isFinite(s.lost) ? String(s.lost) : '-',
+        s.notOnce ? String(s.notOnce.deliveries + s.notOnce.runs) : '-',
+        fmt(s.p99, 1),
+        Number.isFinite(s.rate) ? String(s.rate) : '-',
+        fmt(s.rateP50, 1),
+        fmt(s.rateP99, 1),
+        ratio(s.ackedPerSecond, store && store.ackedPerSecond),
+        fmt(s.nodeUs, 0),
+        fmt(s.pgUs, 0),
+        fmt(s.walKiB, 1),
+        fmt(s.otherCpu, 0),
+      ]);
+    }
+    const demo = summaries.find((s) => s.name === 'demo');
+    if (demo && e2e) {
+      notes.push(`${db}: the demo handles ${ratio(demo.handledPerSecond, e2e.handledPerSecond)} what the hand-written e2e receiver does at saturation ` +
+        `(target ≥ 1.5×); over the whole burst (load + drain) ${ratio(demo.burstPerSecond, e2e.burstPerSecond)}; ` +
+        `its backlog was handled ${fmt(demo.drainSeconds, 1)} s after the load stopped`);
+    }
   }
-  const baseline = pooled('handwritten');
-  if (!baseline) return;
-  for (const [name, m] of measured) {
-    if (name === 'handwritten') continue;
-    log(`ratio ${m.label} / hand-written: ${fmt(m.perSecond / baseline.perSecond, 2)}× webhooks/s ` +
-      `(p50 latency ${fmt(m.p50 / baseline.p50, 2)}×, p99 ${fmt(m.p99 / baseline.p99, 2)}×)`);
-  }
+  log(`\n== results: saturation (${config.rounds > 1 ? `median of ${config.rounds} rounds` : `≈${config.seconds} s`}) and the fixed rate, ${config.databases.join(' and ')}, all measured in this run`);
+  log(table(
+    ['db', 'target', 'acked/s', 'handled/s', 'handled ×e2e', 'drain s', 'burst/s', 'lost', 'twice', 'sat p99', 'rate/s', 'p50 @rate', 'p99 @rate', 'acked ×store', 'node µs/wh', 'pg µs/wh', 'WAL kB/wh', 'other cpu%'],
+    rows,
+  ));
+  for (const note of notes) log(note);
 }
 
 // ---------------------------------------------------------------------------------------------- main
 
+async function prepareDatabase(kind) {
+  if (kind === 'postgres') await recreateDatabases(config.adminUrl, layouts.postgres.databases);
+  else {
+    fs.mkdirSync(SQLITE_DIR, { recursive: true });
+    for (const file of layouts.sqlite.files) removeSqliteFiles(file);
+  }
+}
+
 async function cleanup() {
   if (cleaningUp) return cleaningUp;
   cleaningUp = (async () => {
-    await Promise.all([...children].map((child) => stopChild(child).catch(() => {})));
-    for (const client of clients.values()) await client.end().catch(() => {});
+    await stopAllChildren();
+    for (const target of openTargets) await target.database.close();
     if (!config.keepDatabase) {
-      await admin(dropDatabases).catch((error) => {
-        failures.push(`could not drop the bench databases: ${error.message}`);
-      });
+      if (config.databases.includes('postgres')) {
+        await dropDatabases(config.adminUrl, layouts.postgres.databases).catch((error) => {
+          failures.push(`could not drop the bench databases: ${error.message}`);
+        });
+      }
+      fs.rmSync(SQLITE_DIR, { recursive: true, force: true });
     }
   })();
   return cleaningUp;
 }
 
 async function main() {
+  const started = Date.now();
   const deadline = setTimeout(() => {
     log(`\n!!! the bench ran longer than BENCH_MAX_SECONDS=${config.maxSeconds}; stopping`);
     failures.push('time limit');
@@ -763,17 +519,18 @@ async function main() {
   }
 
   log('nestjs-payment-webhooks benchmark');
-  const entry = config.targets.includes('library') ? buildDemoIfNeeded() : undefined;
-  await createDatabases();
-  await machine();
-
-  const targets = [];
-  if (config.targets.includes('library')) targets.push(await startLibrary(entry));
-  if (config.targets.includes('ingress')) targets.push(await startIngress('express'));
-  if (config.targets.includes('ingress-fastify')) targets.push(await startIngress('fastify'));
-  if (config.targets.includes('handwritten')) targets.push(await startHandwritten());
-  const all = await benchAll(targets);
-  printSummary(all);
+  const demoEntry = buildDemoIfNeeded(); // also the demo's compiled migrations, for the hand-written e2e schema
+  printMachine();
+  const all = [];
+  for (const kind of config.databases) {
+    await prepareDatabase(kind);
+    const targets = await startTargets(config.targets, layouts[kind], { secret: SECRET, demoEntry, probe: config.probe });
+    for (const target of targets) openTargets.add(target);
+    await printDatabase(kind, targets);
+    all.push(...(await benchTargets(targets)));
+  }
+  printResults(all);
+  log(`\nwhole run: ${fmt((Date.now() - started) / 1000, 0)} s`);
 }
 
 main()

@@ -1,0 +1,97 @@
+'use strict';
+// Opt-in diagnostic (BENCH_PROBE=1 npm run bench), preloaded with `node -r` into the demo: counts the SQL
+// statements the demo's process sends, by shape, with their time from call to result, and measures its
+// event loop's delay, in periods the bench marks through the IPC channel ('probe:mark' ends a period,
+// 'probe:report' ends the last one and answers every period). It wraps pg's Client#query and
+// better-sqlite3's Statement#run/get/all; it changes nothing else in the demo.
+
+const { monitorEventLoopDelay, performance } = require('node:perf_hooks');
+
+let statements = new Map();
+let loop = monitorEventLoopDelay({ resolution: 5 });
+loop.enable();
+let periods = [];
+
+/** One line per statement shape: literals and placeholders folded, multi-row VALUES folded. */
+function shape(sql) {
+  return String(sql)
+    .replace(/\s+/g, ' ')
+    .replace(/\$\d+|\?/g, '?')
+    .replace(/\b\d{4,}\b/g, '?') // literals some drivers inline (TypeORM on SQLite: epoch milliseconds)
+    .replace(/VALUES (\([^)]*\)(, )?)+/i, 'VALUES (…)')
+    .replace(/IN \((\?, )*\?\)/g, 'IN (…)')
+    .trim()
+    .slice(0, 110);
+}
+
+function record(sql, ms) {
+  const key = shape(sql);
+  const entry = statements.get(key) || { count: 0, ms: 0 };
+  entry.count++;
+  entry.ms += ms;
+  statements.set(key, entry);
+}
+
+function endPeriod() {
+  loop.disable();
+  periods.push({
+    statements: [...statements.entries()].map(([sql, { count, ms }]) => ({ sql, count, ms })),
+    loopDelayMs: { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
+  });
+  statements = new Map();
+  loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
+}
+
+try {
+  const pg = require('pg');
+  const query = pg.Client.prototype.query;
+  pg.Client.prototype.query = function probedQuery(config, values, callback) {
+    const text = typeof config === 'string' ? config : config && config.text;
+    // Callback and submittable forms (pg's own Pool#query, streams) pass through uncounted.
+    if (typeof values === 'function' || typeof callback === 'function' || (config && typeof config.submit === 'function')) return query.apply(this, arguments);
+    const started = performance.now();
+    const result = query.apply(this, arguments);
+    const done = () => record(text, performance.now() - started);
+    result.then(done, done);
+    return result;
+  };
+} catch {
+  // no pg: SQLite only
+}
+
+try {
+  const Database = require('better-sqlite3');
+  const db = new Database(':memory:');
+  const prototype = Object.getPrototypeOf(db.prepare('SELECT 1'));
+  db.close();
+  for (const method of ['run', 'get', 'all']) {
+    const original = prototype[method];
+    prototype[method] = function probedStatement(...args) {
+      const started = performance.now();
+      try {
+        return original.apply(this, args);
+      } finally {
+        record(this.source, performance.now() - started);
+      }
+    };
+  }
+} catch {
+  // no better-sqlite3: PostgreSQL only
+}
+
+if (process.channel) {
+  process.on('message', (message) => {
+    if (message === 'probe:reset') {
+      endPeriod();
+      periods = [];
+    } else if (message === 'probe:mark') {
+      endPeriod();
+    } else if (message === 'probe:report') {
+      endPeriod();
+      process.send({ probe: periods });
+      periods = [];
+    }
+  });
+  process.channel.unref();
+}
