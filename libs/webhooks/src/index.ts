@@ -62,10 +62,12 @@ export {
   type WebhookRefusal,
 } from './monitoring/webhook-monitor';
 
-export { WebhookDeliveries, type WebhookStats } from './store/webhook-deliveries.service';
+export { MAX_BULK_REPLAY, WebhookDeliveries, type WebhookStats } from './store/webhook-deliveries.service';
+export type { DeliveryInspection, DeliverySummary } from './admin/inspector/delivery-inspection';
 export type {
   ClaimedDelivery,
   ClaimRequest,
+  DeliveryCursor,
   DeliveryFilter,
   DeliveryStatus,
   FailureOutcome,

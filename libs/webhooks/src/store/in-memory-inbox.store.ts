@@ -5,6 +5,7 @@ import type {
   InboxStats,
   ClaimedDelivery,
   DeliveryFilter,
+  DeliveryStatus,
   FailureOutcome,
   HandlerStatus,
   InsertResult,
@@ -114,17 +115,43 @@ export class InMemoryInboxStore implements WebhookInboxStore {
 
   async find(filter: DeliveryFilter = {}): Promise<StoredDelivery[]> {
     const offset = filter.offset ?? 0;
+    const before = filter.before;
+    return this.matching(filter)
+      .filter((d) => !before || listOrder(d, before) > 0)
+      .slice(offset, offset + Math.min(filter.limit ?? 50, 500))
+      .map(copy);
+  }
+
+  async countByStatus(filter: DeliveryFilter = {}): Promise<Record<DeliveryStatus, number>> {
+    const counts: Record<DeliveryStatus, number> = { pending: 0, processing: 0, processed: 0, failed: 0, dead: 0 };
+    for (const d of this.matching(filter)) counts[d.status]++;
+    return counts;
+  }
+
+  async replayMatching(filter: DeliveryFilter, now: Date, options: { allHandlers?: boolean; limit: number }): Promise<number> {
+    const replayable = this.matching(filter).filter((d) => d.status === 'processed' || d.status === 'failed' || d.status === 'dead');
+    const chosen = replayable.slice(0, Math.max(0, Math.floor(options.limit)));
+    for (const d of chosen) await this.replay(d.id, now, options);
+    return chosen.length;
+  }
+
+  /** The deliveries `filter` selects (pagination aside), in list order: newest first, then by id. */
+  private matching(filter: DeliveryFilter): StoredDelivery[] {
+    const from = filter.receivedFrom?.getTime() ?? -Infinity;
+    const to = filter.receivedTo?.getTime() ?? Infinity;
     return [...this.deliveries.values()]
       .filter(
         (d) =>
           (filter.status === undefined || d.status === filter.status) &&
           (filter.provider === undefined || d.provider === filter.provider) &&
           (filter.type === undefined || d.type === filter.type) &&
-          (filter.reference === undefined || d.reference === filter.reference),
+          (filter.reference === undefined || d.reference === filter.reference) &&
+          (filter.eventId === undefined || d.eventId === filter.eventId) &&
+          (filter.search === undefined || d.reference === filter.search || d.eventId === filter.search || d.id === filter.search) &&
+          d.receivedAt.getTime() >= from &&
+          d.receivedAt.getTime() < to,
       )
-      .sort((a, b) => b.receivedAt.getTime() - a.receivedAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-      .slice(offset, offset + Math.min(filter.limit ?? 50, 500))
-      .map(copy);
+      .sort(listOrder);
   }
 
   async replay(id: string, now: Date, options: { allHandlers?: boolean } = {}): Promise<boolean> {
@@ -203,6 +230,11 @@ export class InMemoryInboxStore implements WebhookInboxStore {
   private finish(id: string, owner: string, now: Date, changes: Partial<StoredDelivery>): void {
     Object.assign(this.owned(id, owner), changes, { leaseOwner: undefined, leaseExpiresAt: undefined, updatedAt: now });
   }
+}
+
+/** The list order: received_at descending, then id ascending (negative: `a` comes first). */
+function listOrder(a: { receivedAt: Date; id: string }, b: { receivedAt: Date; id: string }): number {
+  return b.receivedAt.getTime() - a.receivedAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 function eventKey(provider: string, eventId: string): string {

@@ -71,12 +71,35 @@ export interface StoredDelivery {
 /** A delivery this instance holds the lease of; every write about it must carry `leaseOwner`. */
 export type ClaimedDelivery = StoredDelivery & { leaseOwner: string; leaseExpiresAt: Date };
 
+/** A position in the list (newest first): the last delivery seen. */
+export interface DeliveryCursor {
+  receivedAt: Date;
+  id: string;
+}
+
+/** Which deliveries: every field given must match. */
 export interface DeliveryFilter {
   status?: DeliveryStatus;
+  /** The endpoint's name. */
   provider?: string;
   type?: string;
   reference?: string;
+  /** The provider's event id. */
+  eventId?: string;
+  /** An exact reference, provider event id or delivery id: what a customer or a log line gives you. */
+  search?: string;
+  /** Received at or after this time. */
+  receivedFrom?: Date;
+  /** Received before this time. */
+  receivedTo?: Date;
+  /**
+   * Keyset pagination for `find`: only deliveries after this one in the list order (received_at
+   * descending, then id), so pages stay right while new deliveries arrive.
+   */
+  before?: DeliveryCursor;
+  /** `find` only: at most this many (default 50, at most 500). */
   limit?: number;
+  /** `find` only; prefer `before`, which new deliveries do not shift. */
   offset?: number;
 }
 
@@ -127,6 +150,13 @@ export interface WebhookInboxStore {
    * succeeded run again; `{ allHandlers: true }` forgets every outcome first.
    */
   replay(id: string, now: Date, options?: { allHandlers?: boolean }): Promise<boolean>;
+  /** How many deliveries match `filter` (its `limit`, `offset` and `before` ignored), by status. */
+  countByStatus(filter?: DeliveryFilter): Promise<Record<DeliveryStatus, number>>;
+  /**
+   * Replays, as `replay` does, the processed, failed and dead deliveries matching `filter` (its `limit`,
+   * `offset` and `before` ignored), newest first, at most `limit` of them. Returns how many it replayed.
+   */
+  replayMatching(filter: DeliveryFilter, now: Date, options: { allHandlers?: boolean; limit: number }): Promise<number>;
   /** Deletes processed deliveries received before `before`; never pending, failed or dead ones. */
   prune(before: Date): Promise<number>;
   /** Counts by status and the oldest unprocessed delivery, for health checks and metrics. */

@@ -209,21 +209,54 @@ export class TypeOrmInboxStore implements WebhookInboxStore {
   }
 
   find(filter: DeliveryFilter = {}): Promise<StoredDelivery[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    for (const [column, value] of [['status', filter.status], ['provider', filter.provider], ['type', filter.type], ['reference', filter.reference]] as const) {
-      if (value !== undefined) {
-        where.push(`${column} = ?`);
-        params.push(value);
-      }
+    const { where, params } = filterSql(filter);
+    if (filter.before) {
+      // The list order is received_at DESC, id: what comes after the cursor.
+      where.push('(received_at < ? OR (received_at = ? AND id > ?))');
+      params.push(filter.before.receivedAt.getTime(), filter.before.receivedAt.getTime(), filter.before.id);
     }
     params.push(Math.min(filter.limit ?? 50, 500), filter.offset ?? 0);
     return this.exclusive(async () => {
       const rows: Row[] = await this.dataSource.query(
-        this.sql(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY received_at DESC, id LIMIT ? OFFSET ?`),
+        this.sql(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries ${whereClause(where)} ORDER BY received_at DESC, id LIMIT ? OFFSET ?`),
         params,
       );
       return this.withHandlers(rows.map((row) => toDelivery(row, [])));
+    });
+  }
+
+  countByStatus(filter: DeliveryFilter = {}): Promise<Record<DeliveryStatus, number>> {
+    const { where, params } = filterSql(filter);
+    return this.exclusive(async () => {
+      const rows: Array<{ status: DeliveryStatus; count: string | number }> = await this.dataSource.query(
+        this.sql(`SELECT status, COUNT(*) AS count FROM webhook_deliveries ${whereClause(where)} GROUP BY status`),
+        params,
+      );
+      const counts: Record<DeliveryStatus, number> = { pending: 0, processing: 0, processed: 0, failed: 0, dead: 0 };
+      for (const row of rows) counts[row.status] = Number(row.count);
+      return counts;
+    });
+  }
+
+  replayMatching(filter: DeliveryFilter, now: Date, options: { allHandlers?: boolean; limit: number }): Promise<number> {
+    const { where, params } = filterSql(filter);
+    where.push(`status IN ('processed', 'failed', 'dead')`);
+    return this.transaction(async (tx) => {
+      // The outer status check is evaluated again on each row as it is updated: a delivery claimed meanwhile is left alone.
+      const rows = await tx.query(
+        this.sql(
+          `UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL, processed_at = NULL, updated_at = ?
+           WHERE status IN ('processed', 'failed', 'dead')
+             AND id IN (SELECT id FROM webhook_deliveries ${whereClause(where)} ORDER BY received_at DESC, id LIMIT ?)
+           RETURNING id`,
+        ),
+        [now.getTime(), now.getTime(), ...params, Math.max(0, Math.floor(options.limit))],
+      );
+      const replayed = returnedRows(rows).map((row) => String(row.id));
+      if (options.allHandlers && replayed.length > 0) {
+        await tx.query(this.sql(`DELETE FROM webhook_handler_runs WHERE delivery_id IN (${replayed.map(() => '?').join(', ')})`), replayed);
+      }
+      return replayed.length;
     });
   }
 
@@ -344,6 +377,36 @@ function toDelivery(row: Row, handlers: HandlerOutcome[]): StoredDelivery {
     processedAt: optionalDate(row.processed_at),
     handlers,
   };
+}
+
+/** The conditions of a filter, in `?` placeholders; pagination fields are the caller's. */
+function filterSql(filter: DeliveryFilter): { where: string[]; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const columns = [['status', filter.status], ['provider', filter.provider], ['type', filter.type], ['reference', filter.reference], ['event_id', filter.eventId]] as const;
+  for (const [column, value] of columns) {
+    if (value !== undefined) {
+      where.push(`${column} = ?`);
+      params.push(value);
+    }
+  }
+  if (filter.search !== undefined) {
+    where.push('(reference = ? OR event_id = ? OR id = ?)');
+    params.push(filter.search, filter.search, filter.search);
+  }
+  if (filter.receivedFrom) {
+    where.push('received_at >= ?');
+    params.push(filter.receivedFrom.getTime());
+  }
+  if (filter.receivedTo) {
+    where.push('received_at < ?');
+    params.push(filter.receivedTo.getTime());
+  }
+  return { where, params };
+}
+
+function whereClause(where: string[]): string {
+  return where.length ? `WHERE ${where.join(' AND ')}` : '';
 }
 
 function optionalString(value: unknown): string | undefined {

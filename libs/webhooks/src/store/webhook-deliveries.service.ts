@@ -14,6 +14,9 @@ export interface WebhookStats {
   oldestUnprocessedAgeMs: number;
 }
 
+/** Most deliveries one `replayMatching` call replays: a wide filter cannot flood the workers in one go. */
+export const MAX_BULK_REPLAY = 1000;
+
 /** The stored deliveries, for admin screens, support and tests. */
 @Injectable()
 export class WebhookDeliveries {
@@ -39,6 +42,21 @@ export class WebhookDeliveries {
     if (!(await this.store.replay(id, this.config.clock(), options))) {
       throw new NotFoundException(`No processed, failed or dead delivery ${id} to replay.`);
     }
+  }
+
+  /** How many deliveries match `filter`, by status (pagination fields ignored). */
+  countByStatus(filter?: DeliveryFilter): Promise<Record<DeliveryStatus, number>> {
+    return this.store.countByStatus(filter);
+  }
+
+  /**
+   * Replays the processed, failed and dead deliveries matching `filter` (pagination fields ignored),
+   * newest first, at most `limit` (default and maximum 1000) per call; returns how many. Call again
+   * for the rest.
+   */
+  replayMatching(filter: DeliveryFilter, options: { allHandlers?: boolean; limit?: number } = {}): Promise<number> {
+    const limit = Math.min(Math.max(1, Math.floor(options.limit ?? MAX_BULK_REPLAY)), MAX_BULK_REPLAY);
+    return this.store.replayMatching(filter, this.config.clock(), { allHandlers: options.allHandlers, limit });
   }
 
   /** Processes everything due now (tests, cron-style deployments with `worker: false`). */

@@ -550,5 +550,108 @@ export function inboxStoreContract(factory: InboxStoreFactory): InboxStoreContra
       const [found] = await store.find({ reference: 'R3' });
       assert.deepEqual(found, await store.get(D), 'find returns whole deliveries, as get does');
     }),
+
+    withStore('find by event id, by search (an exact reference, event id or delivery id) and by a receipt time range', async (store) => {
+      const a = await store.insertOrFind(delivery({ eventId: 'evt_search_a', reference: 'REG-1', receivedAt: at(1000) }));
+      const b = await store.insertOrFind(delivery({ eventId: 'evt_search_b', reference: 'REG-2', receivedAt: at(2000) }));
+      const c = await store.insertOrFind(delivery({ provider: 'paystack', eventId: 'REG-1', reference: 'other', receivedAt: at(3000) }));
+      const d = await store.insertOrFind(delivery({ eventId: 'evt_search_d', reference: undefined, receivedAt: at(4000) }));
+
+      assert.deepEqual(ids(await store.find({ eventId: 'evt_search_b' })), [b.id]);
+      assert.deepEqual(ids(await store.find({ search: 'REG-1' })), [c.id, a.id], 'a reference, or an event id');
+      assert.deepEqual(ids(await store.find({ search: d.id })), [d.id], 'a delivery id');
+      assert.deepEqual(ids(await store.find({ search: 'REG' })), [], 'exact, not a prefix');
+      assert.deepEqual(ids(await store.find({ search: 'REG-1', provider: 'stripe' })), [a.id], 'search combines with the other fields');
+      assert.deepEqual(ids(await store.find({ receivedFrom: at(2000) })), [d.id, c.id, b.id], 'receivedFrom is inclusive');
+      assert.deepEqual(ids(await store.find({ receivedTo: at(3000) })), [b.id, a.id], 'receivedTo is exclusive');
+      assert.deepEqual(ids(await store.find({ receivedFrom: at(1500), receivedTo: at(3500) })), [c.id, b.id]);
+    }),
+
+    withStore('find with a cursor (before) pages through every delivery once, in order, while new ones arrive', async (store) => {
+      // Ties on receipt time are ordered by id: the cursor carries both.
+      const times = [5, 5, 5, 4, 4, 3, 2, 2, 2, 2, 1];
+      for (const t of times) await store.insertOrFind(delivery({ receivedAt: at(t * 1000) }));
+      const expected = ids(await store.find({ limit: 500 }));
+      assert.equal(expected.length, times.length);
+
+      const seen: string[] = [];
+      let before: { receivedAt: Date; id: string } | undefined;
+      for (let page = 0; page < 10; page++) {
+        const rows = await store.find({ limit: 3, before });
+        if (rows.length === 0) break;
+        seen.push(...ids(rows));
+        const last = rows[rows.length - 1];
+        before = { receivedAt: last.receivedAt, id: last.id };
+        // Newer deliveries arriving between pages do not shift the next page.
+        await store.insertOrFind(delivery({ receivedAt: at(10_000 + page * 1000) }));
+      }
+      assert.deepEqual(seen, expected, 'every delivery exactly once, newest first');
+      const newest = (await store.find({ limit: 1 }))[0];
+      assert.ok(newest.receivedAt.getTime() >= at(10_000).getTime(), 'the new deliveries lead the first page');
+      assert.deepEqual(ids(await store.find({ before: { receivedAt: at(2000), id: expected[6] }, limit: 500 })), expected.slice(7), 'after a tie, the rest of it');
+      assert.deepEqual(ids(await store.find({ before, limit: 500 })), [], 'nothing after the oldest');
+      const [D] = expected;
+      assert.deepEqual(ids(await store.find({ before: { receivedAt: at(5000), id: D }, receivedTo: at(5000), limit: 2 })), expected.slice(3, 5), 'a cursor combines with filters');
+    }),
+
+    withStore('countByStatus counts the deliveries a filter matches, one count per status', async (store) => {
+      const empty = await store.countByStatus();
+      assert.deepEqual({ ...empty }, { pending: 0, processing: 0, processed: 0, failed: 0, dead: 0 });
+      const rows = await Promise.all(
+        [1, 2, 3, 4, 5].map((n) => store.insertOrFind(delivery({ provider: n <= 3 ? 'stripe' : 'paystack', reference: `REF-${n % 2}`, receivedAt: at(n * 1000) }))),
+      );
+      await claimAll(store, 'worker-a', at(5000));
+      await store.complete(rows[0].id, 'worker-a', at(5000));
+      await store.fail(rows[1].id, 'worker-a', { dead: true, error: 'no' }, at(5000));
+      await store.fail(rows[2].id, 'worker-a', { retryAt: at(MINUTE), error: 'later' }, at(5000));
+      await store.fail(rows[3].id, 'worker-a', { dead: true, error: 'no' }, at(5000));
+      // rows[4] stays processing.
+
+      assert.deepEqual({ ...(await store.countByStatus()) }, { pending: 0, processing: 1, processed: 1, failed: 1, dead: 2 });
+      assert.deepEqual({ ...(await store.countByStatus({ provider: 'stripe' })) }, { pending: 0, processing: 0, processed: 1, failed: 1, dead: 1 });
+      assert.deepEqual({ ...(await store.countByStatus({ reference: 'REF-1', status: 'dead' })) }, { pending: 0, processing: 0, processed: 0, failed: 0, dead: 0 });
+      assert.deepEqual({ ...(await store.countByStatus({ search: 'REF-0' })) }, { pending: 0, processing: 0, processed: 0, failed: 0, dead: 2 });
+      assert.deepEqual({ ...(await store.countByStatus({ receivedFrom: at(3000), limit: 1, offset: 5 })) }, { pending: 0, processing: 1, processed: 0, failed: 1, dead: 1 }, 'pagination is ignored');
+    }),
+
+    withStore('replayMatching replays the processed, failed and dead deliveries a filter matches, newest first, at most limit', async (store) => {
+      const rows: string[] = [];
+      for (let n = 1; n <= 6; n++) rows.push((await store.insertOrFind(delivery({ provider: n === 6 ? 'paystack' : 'stripe', receivedAt: at(n * 1000) }))).id);
+      const [r1, r2, r3, r4, r5, r6] = rows;
+      const now = at(10_000);
+      await claimAll(store, 'worker-a', now);
+      await store.recordHandler(r1, 'worker-a', { handler: 'h1', status: 'succeeded' }, now);
+      await store.recordHandler(r2, 'worker-a', { handler: 'h1', status: 'succeeded' }, now);
+      await store.recordHandler(r2, 'worker-a', { handler: 'h2', status: 'failed', error: 'boom' }, now);
+      await store.complete(r1, 'worker-a', now);
+      await store.fail(r2, 'worker-a', { dead: true, error: 'boom' }, now);
+      await store.fail(r3, 'worker-a', { dead: true, error: 'boom' }, now);
+      await store.fail(r4, 'worker-a', { retryAt: at(MINUTE), error: 'later' }, now);
+      await store.fail(r6, 'worker-a', { dead: true, error: 'boom' }, now);
+      // r5 stays processing: never replayed.
+
+      assert.equal(await store.replayMatching({ status: 'dead', provider: 'stripe' }, at(11_000), { limit: 1 }), 1, 'bounded by limit');
+      assert.equal((await getOrFail(store, r3)).status, 'pending', 'the newest match first');
+      assert.equal((await getOrFail(store, r2)).status, 'dead');
+
+      assert.equal(await store.replayMatching({ provider: 'stripe' }, at(12_000), { limit: 100 }), 3, 'r1 processed, r2 dead, r4 failed; not r3 (pending now) nor r5 (processing)');
+      for (const id of [r1, r2, r4]) {
+        const replayed = await getOrFail(store, id);
+        assert.equal(replayed.status, 'pending');
+        assert.equal(replayed.attempts, 0);
+        assert.equal(replayed.leaseOwner, undefined);
+      }
+      assert.equal((await getOrFail(store, r5)).status, 'processing');
+      assert.equal((await getOrFail(store, r6)).status, 'dead', 'another endpoint: untouched');
+      assert.deepEqual(outcomes(await store.get(r2)), [{ handler: 'h1', status: 'succeeded', attempts: 1 }, { handler: 'h2', status: 'failed', attempts: 1, lastError: 'boom' }], 'outcomes kept by default');
+      const due = await store.claimDue({ owner: 'worker-b', now: at(12_000), leaseMs: MINUTE, limit: 10 });
+      assert.deepEqual(ids(due).sort(), [r1, r2, r3, r4].sort(), 'the replayed deliveries are due at once');
+      for (const d of due) await store.fail(d.id, 'worker-b', { dead: true, error: 'again' }, at(12_000));
+
+      assert.equal(await store.replayMatching({ search: r2 }, at(13_000), { limit: 10, allHandlers: true }), 1);
+      assert.deepEqual(outcomes(await store.get(r2)), [], 'allHandlers forgets every outcome');
+      assert.deepEqual(outcomes(await store.get(r1)), [{ handler: 'h1', status: 'succeeded', attempts: 1 }], 'only of the replayed deliveries');
+      assert.equal(await store.replayMatching({ reference: 'no-such-reference' }, at(13_000), { limit: 10 }), 0);
+    }),
   ];
 }
