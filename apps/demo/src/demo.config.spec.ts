@@ -36,6 +36,9 @@ describe('loadDemoConfig', () => {
       adminTokens: [],
       mvolaApi: { baseUrl: undefined, consumerKey: undefined, consumerSecret: undefined, partnerName: undefined, partnerMsisdn: undefined },
       feexpayPath: '/api/v1/payments/feexpay/webhook/',
+      feexpayApi: { baseUrl: 'https://api.feexpay.me', token: undefined },
+      paystackApiBaseUrl: 'https://api.paystack.co',
+      reconciliation: { afterMs: 30 * 60_000, intervalMs: 60_000, expireAfterMs: 24 * 3_600_000, batchSize: 50 },
       webhooks: { worker: true },
     });
   });
@@ -81,6 +84,33 @@ describe('loadDemoConfig', () => {
       password: 'p@ss:w/rd%',
       database: 'demo',
     });
+  });
+
+  it('reads reconciliation settings: durations with a unit (a bare number is seconds), off, API base URLs', () => {
+    expect(load({ RECONCILE_AFTER: '10m', RECONCILE_INTERVAL: '500ms', RECONCILE_EXPIRE_AFTER: '2d', RECONCILE_BATCH: '5' }).reconciliation).toEqual({
+      afterMs: 600_000,
+      intervalMs: 500,
+      expireAfterMs: 172_800_000,
+      batchSize: 5,
+    });
+    expect(load({ RECONCILE_AFTER: '90' }).reconciliation.afterMs).toBe(90_000);
+    expect(load({ RECONCILE_INTERVAL: 'off' }).reconciliation.intervalMs).toBeUndefined();
+    expect(load({ RECONCILE_INTERVAL: '0' }).reconciliation.intervalMs).toBeUndefined();
+    const apis = load({ PAYSTACK_API_BASE_URL: 'http://127.0.0.1:4011/', FEEXPAY_API_BASE_URL: 'http://127.0.0.1:4012', FEEXPAY_API_TOKEN: 'fx_token' });
+    expect(apis.paystackApiBaseUrl).toBe('http://127.0.0.1:4011');
+    expect(apis.feexpayApi).toEqual({ baseUrl: 'http://127.0.0.1:4012', token: 'fx_token' });
+  });
+
+  it.each([
+    [{ RECONCILE_AFTER: '30 minutes' }, 'RECONCILE_AFTER must be a positive duration such as 90s, 30m or 24h'],
+    [{ RECONCILE_INTERVAL: '-5s' }, 'RECONCILE_INTERVAL must be a positive duration'],
+    [{ RECONCILE_AFTER: '2h', RECONCILE_EXPIRE_AFTER: '1h' }, 'RECONCILE_EXPIRE_AFTER (1h) must not be shorter than RECONCILE_AFTER (2h)'],
+    [{ RECONCILE_BATCH: '0' }, 'RECONCILE_BATCH must be a whole number from 1 to 1000'],
+    [{ RECONCILE_BATCH: '2.5' }, 'RECONCILE_BATCH must be a whole number from 1 to 1000'],
+    [{ PAYSTACK_API_BASE_URL: 'api.paystack.co' }, 'PAYSTACK_API_BASE_URL must be an absolute http(s) URL'],
+    [{ FEEXPAY_API_BASE_URL: 'ftp://api.feexpay.me' }, 'FEEXPAY_API_BASE_URL must be an http(s) URL'],
+  ])('refuses reconciliation setting %p, naming what to fix', (env, message) => {
+    expect(() => load(env)).toThrow(message);
   });
 
   it.each([

@@ -9,6 +9,9 @@ export const DEMO_ADMIN_PATH = 'ops/webhooks';
 /** Injection token of the demo's `DemoConfig`. */
 export const DEMO_CONFIG = Symbol('demo:config');
 
+/** Injection token of the demo's clock (`() => Date`): `DemoConfig.clock`, else the system clock. */
+export const DEMO_CLOCK = Symbol('demo:clock');
+
 /** MVola's API settings as read; the provider is mounted only when every one of them is set. */
 export interface DemoMvolaApiConfig {
   baseUrl?: string;
@@ -16,6 +19,21 @@ export interface DemoMvolaApiConfig {
   consumerSecret?: string;
   partnerName?: string;
   partnerMsisdn?: string;
+}
+
+/**
+ * How PENDING registrations are settled when no webhook came: asked of the provider's status API, or
+ * expired. Durations in milliseconds.
+ */
+export interface DemoReconciliationConfig {
+  /** Age from which a PENDING registration is checked (RECONCILE_AFTER). */
+  afterMs: number;
+  /** Time between rounds (RECONCILE_INTERVAL); undefined: no rounds run (`off`). */
+  intervalMs: number | undefined;
+  /** Age past which a registration the provider still calls pending, or cannot answer for, expires (RECONCILE_EXPIRE_AFTER). */
+  expireAfterMs: number;
+  /** Registrations checked per round, per replica (RECONCILE_BATCH). */
+  batchSize: number;
 }
 
 /** Everything the demo reads from its environment, resolved once at start. */
@@ -46,6 +64,13 @@ export interface DemoConfig {
   mvolaApi: DemoMvolaApiConfig;
   /** The FeexPay URL already registered in its dashboard, served besides /webhooks/feexpay. */
   feexpayPath: string;
+  /** FeexPay's status look-up, used by reconciliation; without a token, FeexPay registrations simply expire. */
+  feexpayApi: { baseUrl: string; token?: string };
+  /** Paystack's API (GET /transaction/verify/:reference with the first PAYSTACK_SECRET_KEY), used by reconciliation. */
+  paystackApiBaseUrl: string;
+  reconciliation: DemoReconciliationConfig;
+  /** The clock of the demo's own records and of its reconciler; tests move it. Default: the system clock. */
+  clock?: () => Date;
   /** Webhook processing: tests turn the background worker off and drive it with `runOnce()`. */
   webhooks: Pick<WebhooksModuleOptions, 'worker' | 'clock' | 'backoff' | 'pollIntervalMs'>;
 }
@@ -53,6 +78,8 @@ export interface DemoConfig {
 type Env = Readonly<Record<string, string | undefined>>;
 
 const DEFAULT_FEEXPAY_PATH = '/api/v1/payments/feexpay/webhook/';
+const DEFAULT_FEEXPAY_API_BASE_URL = 'https://api.feexpay.me';
+const DEFAULT_PAYSTACK_API_BASE_URL = 'https://api.paystack.co';
 
 /**
  * Reads the demo's configuration: plain settings from the environment, every secret through
@@ -85,6 +112,9 @@ export function loadDemoConfig(env: Env = process.env, secretOptions: ReadSecret
       partnerMsisdn: secret('MVOLA_PARTNER_MSISDN'),
     },
     feexpayPath: feexpayPathOf(env.FEEXPAY_PATH),
+    feexpayApi: { baseUrl: apiBaseUrlOf('FEEXPAY_API_BASE_URL', env.FEEXPAY_API_BASE_URL, DEFAULT_FEEXPAY_API_BASE_URL), token: secret('FEEXPAY_API_TOKEN') },
+    paystackApiBaseUrl: apiBaseUrlOf('PAYSTACK_API_BASE_URL', env.PAYSTACK_API_BASE_URL, DEFAULT_PAYSTACK_API_BASE_URL),
+    reconciliation: reconciliationOf(env),
     webhooks: { worker: true },
   };
 }
@@ -178,4 +208,50 @@ function feexpayPathOf(value: string | undefined): string {
   const path = value === undefined || value === '' ? DEFAULT_FEEXPAY_PATH : value;
   if (!path.startsWith('/')) throw new Error(`FEEXPAY_PATH must start with "/", got "${path}".`);
   return path;
+}
+
+function apiBaseUrlOf(variable: string, value: string | undefined, fallback: string): string {
+  const url = value === undefined || value === '' ? fallback : value;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`${variable} must be an absolute http(s) URL such as ${fallback}, got "${url}".`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`${variable} must be an http(s) URL, got "${url}".`);
+  return url.replace(/\/+$/, '');
+}
+
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `90s`, `30m`, `24h`, `2d`, `500ms`; a bare number is seconds. */
+function durationOf(variable: string, value: string | undefined, fallbackMs: number): number {
+  if (value === undefined || value.trim() === '') return fallbackMs;
+  const match = /^(\d+)\s*(ms|s|m|h|d)?$/.exec(value.trim());
+  const ms = match ? Number(match[1]) * DURATION_UNITS_MS[match[2] ?? 's'] : NaN;
+  if (!Number.isSafeInteger(ms) || ms <= 0) {
+    throw new Error(`${variable} must be a positive duration such as 90s, 30m or 24h (a bare number is seconds), got "${value}".`);
+  }
+  return ms;
+}
+
+/** Defaults: check after 30 minutes, every minute, 50 a round; expire what is still pending after 24 hours. */
+function reconciliationOf(env: Env): DemoReconciliationConfig {
+  const interval = env.RECONCILE_INTERVAL?.trim().toLowerCase();
+  const off = interval === 'off' || interval === 'false' || interval === '0';
+  const afterMs = durationOf('RECONCILE_AFTER', env.RECONCILE_AFTER, 30 * 60_000);
+  const expireAfterMs = durationOf('RECONCILE_EXPIRE_AFTER', env.RECONCILE_EXPIRE_AFTER, 24 * 3_600_000);
+  if (expireAfterMs < afterMs) {
+    throw new Error(`RECONCILE_EXPIRE_AFTER (${env.RECONCILE_EXPIRE_AFTER ?? '24h'}) must not be shorter than RECONCILE_AFTER (${env.RECONCILE_AFTER ?? '30m'}).`);
+  }
+  const batch = env.RECONCILE_BATCH === undefined || env.RECONCILE_BATCH === '' ? 50 : Number(env.RECONCILE_BATCH);
+  if (!/^\d*$/.test(env.RECONCILE_BATCH ?? '') || !Number.isInteger(batch) || batch < 1 || batch > 1000) {
+    throw new Error(`RECONCILE_BATCH must be a whole number from 1 to 1000, got "${env.RECONCILE_BATCH}".`);
+  }
+  return {
+    afterMs,
+    intervalMs: off ? undefined : durationOf('RECONCILE_INTERVAL', env.RECONCILE_INTERVAL, 60_000),
+    expireAfterMs,
+    batchSize: batch,
+  };
 }

@@ -11,14 +11,17 @@ import { EventsService } from './events/events.service';
 import { ObservabilityModule } from './health/observability.module';
 import { DemoLoggingModule, type DemoLoggingOptions } from './logging/demo-logging.module';
 import { PaymentProviders } from './payment-providers';
+import { paymentStatusSourcesProvider } from './reconciliation/payment-status-sources';
+import { RegistrationReconciler } from './reconciliation/registration-reconciler';
 import { MvolaPayments } from './registrations/mvola-payments';
 import { RegistrationEntity } from './registrations/registration.entity';
 import { RegistrationPaymentsHandler } from './registrations/registration-payments.handler';
+import { RegistrationSettlement } from './registrations/registration-settlement';
 import { RegistrationsController } from './registrations/registrations.controller';
 import { RegistrationsService } from './registrations/registrations.service';
 import { TrustProxySetting } from './trust-proxy.setting';
 
-/** The demo: event registrations whose seats are settled only by payment webhooks. */
+/** The demo: event registrations whose seats are settled by payment webhooks, and reconciled when none comes. */
 @Module({})
 export class DemoModule {
   static forRoot(config: DemoConfig, logging: Partial<DemoLoggingOptions> = {}): DynamicModule {
@@ -51,7 +54,10 @@ export class DemoModule {
         EventsService,
         RegistrationsService,
         MvolaPayments,
+        RegistrationSettlement,
         RegistrationPaymentsHandler,
+        paymentStatusSourcesProvider,
+        RegistrationReconciler,
         TrustProxySetting,
       ],
     };

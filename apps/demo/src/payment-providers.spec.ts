@@ -18,6 +18,9 @@ const base: DemoConfig = {
   adminTokens: [],
   mvolaApi: {},
   feexpayPath: '/api/v1/payments/feexpay/webhook/',
+  feexpayApi: { baseUrl: 'https://api.feexpay.me' },
+  paystackApiBaseUrl: 'https://api.paystack.co',
+  reconciliation: { afterMs: 1_800_000, intervalMs: 60_000, expireAfterMs: 86_400_000, batchSize: 50 },
   webhooks: { worker: true },
 };
 

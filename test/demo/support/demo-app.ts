@@ -40,7 +40,7 @@ export class RecordingLogger implements LoggerService {
   }
 }
 
-/** The module's clock, moved by hand to make retries due; it keeps ticking with real time. */
+/** The app's clock (webhook retries, registrations' ages), moved by hand; it keeps ticking with real time. */
 export class ShiftableClock {
   private offsetMs = 0;
   readonly now = (): Date => new Date(Date.now() + this.offsetMs);
@@ -66,8 +66,14 @@ export interface DemoHarness {
  * The real demo module on a fresh test database (SQLite, or PostgreSQL with TEST_DATABASE_URL),
  * listening on 127.0.0.1, background worker off: tests process deliveries with `runOnce()`.
  */
-export async function startDemo(env: Record<string, string> = SECRETS, logging: Partial<DemoLoggingOptions> = {}): Promise<DemoHarness> {
-  const database = await createTestDatabase();
+export async function startDemo(
+  env: Record<string, string> = SECRETS,
+  logging: Partial<DemoLoggingOptions> = {},
+  /** Another replica: `database` is shared with it, and dropped by whoever created it. */
+  options: { database?: TestDatabase } = {},
+): Promise<DemoHarness> {
+  const ownsDatabase = options.database === undefined;
+  const database = options.database ?? (await createTestDatabase());
   const port = await freePort();
   const clock = new ShiftableClock();
   const logs = new RecordingLogger();
@@ -75,6 +81,7 @@ export async function startDemo(env: Record<string, string> = SECRETS, logging: 
     ...loadDemoConfig({ ...env, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` }, { secretsDir: join(tmpdir(), 'no-demo-secrets') }),
     database: database.options,
     webhooks: { worker: false, clock: clock.now },
+    clock: clock.now,
     // JSON logs are tested on their own (test/demo/logs); here the recording logger keeps Nest's lines.
     logLevel: 'silent',
   };
@@ -86,7 +93,7 @@ export async function startDemo(env: Record<string, string> = SECRETS, logging: 
     await app.listen(port, '127.0.0.1');
   } catch (error) {
     await app?.close();
-    await database.drop();
+    if (ownsDatabase) await database.drop();
     throw error;
   }
   const url = `http://127.0.0.1:${port}`;
@@ -101,7 +108,7 @@ export async function startDemo(env: Record<string, string> = SECRETS, logging: 
     deliver: (path, signed, method = 'post') => request(url)[method](path).set(signed.headers).send(signed.body),
     close: async () => {
       await app.close();
-      await database.drop();
+      if (ownsDatabase) await database.drop();
     },
   };
 }
@@ -144,6 +151,8 @@ export async function registration(url: string, id: string) {
     status: string;
     reference: string;
     paidAt: string | null;
+    paymentIssue?: { received: Record<string, unknown>; expected: Record<string, unknown>; at: string };
+    reconciliation?: { checkedAt: string; outcome: string; detail: string; checks: number; nextCheckAt: string | null };
   };
 }
 

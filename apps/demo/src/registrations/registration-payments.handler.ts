@@ -10,9 +10,8 @@ import {
 } from 'nestjs-payment-webhooks';
 import type { EntityManager } from 'typeorm';
 import { rowLock } from '../database/row-lock';
-import { EventEntity } from '../events/event.entity';
-import { releaseSeat, takeSeat } from '../events/event-seats';
-import { RegistrationEntity, type PaymentIssue } from './registration.entity';
+import { RegistrationEntity } from './registration.entity';
+import { describePayment, RegistrationSettlement } from './registration-settlement';
 import type { RegistrationStatus } from './registration-status';
 
 /**
@@ -25,38 +24,14 @@ import type { RegistrationStatus } from './registration-status';
 export class RegistrationPaymentsHandler {
   private readonly logger = new Logger('RegistrationPayments');
 
+  constructor(private readonly settlement: RegistrationSettlement) {}
+
   /** PENDING → PAID. After FAILED or EXPIRED the seat was given away: take one again if one is free. */
   @OnPaymentCompleted({ name: 'registration-paid' })
   onCompleted(payment: PaymentEvent, ctx: WebhookHandlerContext): Promise<void> {
     return ctx.transaction(async (manager) => {
       const registration = await this.registrationFor(manager, payment, ctx);
-      if (!registration) return;
-      if (registration.status === 'PAID' || registration.status === 'REFUNDED') {
-        this.logger.log(`Registration ${registration.id} stays ${registration.status}: ${describe(payment)} changes nothing.`);
-        return;
-      }
-      const issue = await this.mismatchOf(manager, registration, payment);
-      if (issue) {
-        this.logger.warn(
-          `Registration ${registration.id} stays ${registration.status}: ${describe(payment)} paid ${issue.received.amountMinor ?? '?'} ${issue.received.currency ?? '?'} ` +
-            `(minor units) but expected ${issue.expected.amountMinor} ${issue.expected.currency} through ${issue.expected.provider}; refund ${payment.provider} payment ${payment.transactionId ?? registration.reference}.`,
-        );
-        await manager.update(RegistrationEntity, { id: registration.id }, { paymentIssue: issue, updatedAt: new Date() });
-        return;
-      }
-      if (registration.status !== 'PENDING' && !(await takeSeat(manager, registration.eventId))) {
-        this.logger.warn(
-          `Registration ${registration.id} (${registration.reference}) paid without a seat: refund ${payment.provider} payment ` +
-            `${payment.transactionId ?? registration.reference}. The event filled up after it was ${registration.status}; it stays ${registration.status}.`,
-        );
-        return;
-      }
-      const now = new Date();
-      await manager.update(
-        RegistrationEntity,
-        { id: registration.id },
-        { status: 'PAID', paidAt: now, paymentTransactionId: payment.transactionId ?? null, updatedAt: now },
-      );
+      if (registration) await this.settlement.complete(manager, registration, payment);
     });
   }
 
@@ -86,13 +61,7 @@ export class RegistrationPaymentsHandler {
   private releaseSeatOf(payment: PaymentEvent, ctx: WebhookHandlerContext, from: RegistrationStatus, to: RegistrationStatus): Promise<void> {
     return ctx.transaction(async (manager) => {
       const registration = await this.registrationFor(manager, payment, ctx);
-      if (!registration) return;
-      if (registration.status !== from) {
-        this.logger.log(`Registration ${registration.id} stays ${registration.status}: ${describe(payment)} only moves a ${from} registration.`);
-        return;
-      }
-      await manager.update(RegistrationEntity, { id: registration.id }, { status: to, updatedAt: new Date() });
-      await releaseSeat(manager, registration.eventId);
+      if (registration) await this.settlement.release(manager, registration, from, to, describePayment(payment));
     });
   }
 
@@ -107,31 +76,8 @@ export class RegistrationPaymentsHandler {
       lock: rowLock(manager),
     });
     if (!registration) {
-      this.logger.warn(`No registration for ${describe(payment)} (delivery ${ctx.deliveryId}); nothing to do.`);
+      this.logger.warn(`No registration for ${describePayment(payment)} (delivery ${ctx.deliveryId}); nothing to do.`);
     }
     return registration;
   }
-
-  /**
-   * A completed payment through another provider than the registration's, or for another amount or
-   * currency than the event's price, never makes it PAID. MVola's callback carries no amount: the
-   * demo started that payment itself, for the price.
-   */
-  private async mismatchOf(manager: EntityManager, registration: RegistrationEntity, payment: PaymentEvent): Promise<PaymentIssue | undefined> {
-    const event = await manager.findOneByOrFail(EventEntity, { id: registration.eventId });
-    const differs =
-      payment.provider !== registration.provider ||
-      (payment.amountMinor !== undefined && payment.amountMinor !== Number(event.priceMinor)) ||
-      (payment.currency !== undefined && payment.currency !== event.currency);
-    if (!differs) return undefined;
-    return {
-      received: { provider: payment.provider, amountMinor: payment.amountMinor, currency: payment.currency, transactionId: payment.transactionId },
-      expected: { provider: registration.provider, amountMinor: Number(event.priceMinor), currency: event.currency },
-      at: new Date().toISOString(),
-    };
-  }
-}
-
-function describe(payment: PaymentEvent): string {
-  return `${payment.type} from ${payment.provider} for reference ${payment.reference}`;
 }

@@ -1,5 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { epochMs } from '../database/epoch-ms.transformer';
+import type { ReconciliationOutcome } from '../reconciliation/reconciliation-outcome';
 import type { RegistrationStatus } from './registration-status';
 
 /** One seat held for one person, paid (or not) through one provider's webhooks. */
@@ -48,6 +49,27 @@ export class RegistrationEntity {
   /** A completed payment that did not match (provider, amount or currency), for a person to refund. */
   @Column({ name: 'payment_issue', type: 'simple-json', nullable: true })
   paymentIssue: PaymentIssue | null;
+
+  /** When reconciliation last asked about this registration (it was PENDING and old enough). */
+  @Column({ name: 'reconcile_checked_at', type: 'bigint', nullable: true, transformer: epochMs })
+  reconcileCheckedAt: Date | null;
+
+  @Column({ name: 'reconcile_outcome', type: 'varchar', length: 16, nullable: true })
+  reconcileOutcome: ReconciliationOutcome | null;
+
+  /** What the provider said, in one line, for the operator. */
+  @Column({ name: 'reconcile_detail', type: 'varchar', length: 500, nullable: true })
+  reconcileDetail: string | null;
+
+  @Column({ name: 'reconcile_checks', type: 'integer', default: 0 })
+  reconcileChecks: number;
+
+  /**
+   * Not checked again before this time: the next check after a PENDING answer, or a claim's lease
+   * while one replica asks the provider, so the others leave it alone.
+   */
+  @Column({ name: 'reconcile_next_at', type: 'bigint', nullable: true, transformer: epochMs })
+  reconcileNextAt: Date | null;
 }
 
 /** What was received and what the registration expected. */

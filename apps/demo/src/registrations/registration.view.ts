@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { reconciliationView, ReconciliationView } from '../reconciliation/reconciliation.view';
 import type { PaymentIssue, RegistrationEntity } from './registration.entity';
 import type { RegistrationStatus } from './registration-status';
 
@@ -23,9 +24,13 @@ export class RegistrationView {
   /** Present when a completed payment did not match; the status is left as it was. */
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'What was received and what was expected, for a person to refund' })
   paymentIssue?: PaymentIssue;
+  /** Present once reconciliation checked it with its provider (it stayed PENDING past RECONCILE_AFTER). */
+  @ApiPropertyOptional({ type: ReconciliationView, description: 'The last reconciliation check: when, what the provider said, what was decided' })
+  reconciliation?: ReconciliationView;
 }
 
 export function registrationView(registration: RegistrationEntity): RegistrationView {
   const { id, eventId, email, provider, status, reference, paidAt, paymentIssue } = registration;
-  return { id, eventId, email, provider, status, reference, paidAt, ...(paymentIssue ? { paymentIssue } : {}) };
+  const reconciliation = reconciliationView(registration);
+  return { id, eventId, email, provider, status, reference, paidAt, ...(paymentIssue ? { paymentIssue } : {}), ...(reconciliation ? { reconciliation } : {}) };
 }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { WebhookDeliveries } from 'nestjs-payment-webhooks';
 import type { Repository } from 'typeorm';
+import { DEMO_CLOCK } from '../demo.config';
 import { EventEntity } from '../events/event.entity';
 import { takeSeat } from '../events/event-seats';
 import { PaymentProviders } from '../payment-providers';
@@ -18,6 +19,7 @@ export class RegistrationsService {
     private readonly deliveries: WebhookDeliveries,
     private readonly providers: PaymentProviders,
     private readonly mvolaPayments: MvolaPayments,
+    @Inject(DEMO_CLOCK) private readonly clock: () => Date,
   ) {}
 
   /**
@@ -39,7 +41,8 @@ export class RegistrationsService {
       if (!event) throw new NotFoundException(`No event ${eventId}; create one with POST /events.`);
       if (startsMvolaPayment) this.mvolaPayments.checkPayable(event);
       if (!(await takeSeat(manager, eventId))) throw new ConflictException(`Event ${eventId} is full: no seat left.`);
-      const now = new Date();
+      // Reconciliation measures a registration's age from here, on the same clock.
+      const now = this.clock();
       const registration = Object.assign(new RegistrationEntity(), {
         id: randomUUID(),
         eventId,
@@ -54,6 +57,11 @@ export class RegistrationsService {
         updatedAt: now,
         paidAt: null,
         paymentIssue: null,
+        reconcileCheckedAt: null,
+        reconcileOutcome: null,
+        reconcileDetail: null,
+        reconcileChecks: 0,
+        reconcileNextAt: null,
       } satisfies RegistrationEntity);
       await manager.insert(RegistrationEntity, registration);
       return { registration, event };
