@@ -23,6 +23,11 @@ function freePort() {
 }
 
 function startChild(name, args, env) {
+  // BENCH_CPU_PROF=<folder>: the demo writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
+  if (name.startsWith('demo ') && process.env.BENCH_CPU_PROF) {
+    args = ['-r', require.resolve('./cpu-profile'), ...args];
+    env = { ...env, BENCH_CPU_PROF: path.resolve(process.env.BENCH_CPU_PROF) };
+  }
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   child.benchName = name;
   child.stderrTail = '';

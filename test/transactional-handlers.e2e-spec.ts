@@ -32,6 +32,8 @@ class CommitFault implements EntitySubscriberInterface {
 class PaidEffect {
   runs = 0;
   hold?: Promise<void>;
+  /** Awaited after the transaction returns, before the handler does. */
+  afterCommit?: Promise<void>;
 
   @OnPaymentCompleted()
   async onPaid(payment: PaymentEvent, ctx: WebhookHandlerContext): Promise<void> {
@@ -40,6 +42,7 @@ class PaidEffect {
       await manager.query(`INSERT INTO paid_effects (reference, delivery_id) VALUES (${placeholders(manager.connection, 2)})`, [payment.reference, ctx.deliveryId]);
       if (this.hold) await this.hold;
     });
+    if (this.afterCommit) await this.afterCommit;
   }
 }
 
@@ -93,6 +96,28 @@ describe('ctx.transaction: effects and outcomes commit together', () => {
     expect(await app.deliveries.runOnce()).toMatchObject({ claimed: 1, processed: 1 });
     expect(await effects(app, 'FAULT-1')).toBe(1);
     expect((await app.deliveries.get(id))!.handlers).toEqual([expect.objectContaining({ status: 'succeeded', attempts: 2 })]);
+  });
+
+  it('the last handler\'s transaction completes the delivery too: processed once it commits, before the handler returns', async () => {
+    const app = apps[0];
+    const effect = app.get(PaidEffect);
+    const id = await deliver(app, 'ONE-COMMIT');
+    let release!: () => void;
+    effect.afterCommit = new Promise<void>((resolve) => (release = resolve));
+    const run = app.deliveries.runOnce();
+    try {
+      await waitFor(async () => (await effects(app, 'ONE-COMMIT')) === 1);
+      expect(await app.deliveries.get(id)).toMatchObject({
+        status: 'processed',
+        leaseOwner: undefined,
+        handlers: [expect.objectContaining({ handler: 'PaidEffect.onPaid', status: 'succeeded', attempts: 1 })],
+      });
+    } finally {
+      release();
+      effect.afterCommit = undefined;
+    }
+    expect(await run).toMatchObject({ claimed: 1, processed: 1 });
+    expect(await app.deliveries.get(id)).toMatchObject({ status: 'processed', attempts: 1 });
   });
 
   // Replicas in one process would share SQLite's writer lock synchronously; on SQLite the race is

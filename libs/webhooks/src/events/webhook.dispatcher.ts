@@ -52,18 +52,22 @@ export class WebhookDispatcher {
       // Re-parsing gives the same answer every time: no retry, the operator sees the reason.
       if (problem) return await this.bury(delivery, `not dispatched as a payment: ${problem}`, outcomeOf);
       const done = new Set(delivery.handlers.filter((run) => run.status === 'succeeded').map((run) => run.handler));
+      const outstanding = this.registry.matching(event).filter((handler) => !done.has(handler.key));
       const failures: string[] = [];
       let retryable = true;
-      for (const handler of this.registry.matching(event)) {
-        if (done.has(handler.key)) continue;
-        const error = await this.run(handler, event, delivery, signal);
-        if (error !== undefined) failures.push(`${handler.key}: ${error.message}`);
-        if (error instanceof NonRetryableWebhookError) retryable = false;
+      let completed = false;
+      for (const [index, handler] of outstanding.entries()) {
+        // The last handler after all others succeeded completes the delivery with its own record.
+        const completes = index === outstanding.length - 1 && failures.length === 0;
+        const result = await this.run(handler, event, delivery, signal, completes);
+        completed = result.completed;
+        if (result.error !== undefined) failures.push(`${handler.key}: ${result.error.message}`);
+        if (result.error instanceof NonRetryableWebhookError) retryable = false;
       }
       if (!retryable) return await this.bury(delivery, `not retryable: ${failures.join('; ')}`, outcomeOf);
       if (failures.length === 0) {
         const at = this.config.clock();
-        await this.store.complete(delivery.id, owner, at);
+        if (!completed) await this.store.complete(delivery.id, owner, at);
         this.monitor.delivery('processed', outcomeOf(at));
         return 'processed';
       }
@@ -106,10 +110,24 @@ export class WebhookDispatcher {
     return provider.confirm ? provider.confirm(event) : event;
   }
 
-  /** Runs one handler; returns its error, or undefined on success (recorded either way). */
-  private async run(handler: RegisteredHandler, event: ProviderEvent, delivery: ClaimedDelivery, deliverySignal: AbortSignal): Promise<Error | undefined> {
+  /**
+   * Runs one handler and records its outcome; returns its error, if any. With `completes` (every other
+   * handler succeeded) a success also marks the delivery processed in the same write when the store can.
+   */
+  private async run(
+    handler: RegisteredHandler,
+    event: ProviderEvent,
+    delivery: ClaimedDelivery,
+    deliverySignal: AbortSignal,
+    completes: boolean,
+  ): Promise<{ error?: Error; completed: boolean }> {
     const owner = delivery.leaseOwner;
     let committed = false;
+    const completing = completes && this.store.completeWithHandler !== undefined;
+    const recordSuccess = (manager?: EntityManager) =>
+      completing
+        ? this.store.completeWithHandler!(delivery.id, owner, handler.key, this.config.clock(), manager)
+        : this.store.recordHandler(delivery.id, owner, { handler: handler.key, status: 'succeeded' }, this.config.clock(), manager);
     const timeoutMs = this.config.handlerTimeoutMs;
     const signal = timeoutMs === undefined ? deliverySignal : AbortSignal.any([deliverySignal, AbortSignal.timeout(timeoutMs)]);
     const context: WebhookHandlerContext = {
@@ -123,7 +141,7 @@ export class WebhookDispatcher {
         signal.throwIfAborted();
         const result = await this.store.transaction(async (manager) => {
           const value = await work(manager);
-          await this.store.recordHandler(delivery.id, owner, { handler: handler.key, status: 'succeeded' }, this.config.clock(), manager);
+          await recordSuccess(manager);
           return value;
         });
         committed = true;
@@ -147,24 +165,25 @@ export class WebhookDispatcher {
       await untilAborted(handler.invoke(event, context), signal, () =>
         deliverySignal.aborted ? describe(deliverySignal.reason) : `${handler.key} timed out after ${timeoutMs} ms`,
       );
-      if (!committed) await this.store.recordHandler(delivery.id, owner, { handler: handler.key, status: 'succeeded' }, this.config.clock());
+      if (!committed) await recordSuccess();
       finished('succeeded');
-      return undefined;
+      return { completed: completing };
     } catch (error) {
       if (error instanceof LeaseLostError) throw error;
       // Stopped from outside, not failed: no outcome is recorded and the attempt is not held against it.
       if (deliverySignal.aborted && !committed) throw new DeliveryAborted(describe(deliverySignal.reason));
       if (committed) {
-        // Its writes are committed with its "done" record: running it again would apply them twice.
-        this.logger.error(`${handler.key} threw after its transaction committed; it is not retried: ${describe(error)}`);
+        // Its writes are committed with its "done" record: running it again would apply them twice. (A
+        // delivery completed in that transaction has no lease left to renew: its signal aborts, harmlessly.)
+        if (!(completing && deliverySignal.aborted)) this.logger.error(`${handler.key} threw after its transaction committed; it is not retried: ${describe(error)}`);
         finished('succeeded');
-        return undefined;
+        return { completed: completing };
       }
       const message = describe(error);
       this.logger.warn(`${handler.key} failed on delivery ${delivery.id} (attempt ${delivery.attempts}): ${message}`);
       await this.store.recordHandler(delivery.id, owner, { handler: handler.key, status: 'failed', error: message }, this.config.clock());
       finished('failed', message);
-      return error instanceof Error ? error : new Error(message);
+      return { error: error instanceof Error ? error : new Error(message), completed: false };
     }
   }
 

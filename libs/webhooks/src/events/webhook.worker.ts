@@ -11,6 +11,14 @@ import { WebhookDispatcher, type DispatchOutcome } from './webhook.dispatcher';
 /** Longest pause between claims while the database keeps failing; a new delivery still starts at once. */
 const MAX_FAILED_ROUND_DELAY_MS = 15_000;
 
+/** Deliveries this instance holds in memory (running, waiting, being stored): a few seconds of work at most. */
+function handoffLimit(batchSize: number): number {
+  return Math.max(200, 20 * batchSize);
+}
+
+/** Most deliveries one background claim takes (each waits its turn in memory, its lease renewed if it waited long). */
+const CLAIM_LIMIT = 100;
+
 export interface RunSummary {
   claimed: number;
   processed: number;
@@ -44,10 +52,10 @@ interface Running {
 
 /**
  * Processes deliveries, in the background or on demand with `runOnce()`. In the background it keeps
- * up to `batchSize` deliveries running and starts the next as soon as one ends: first those this
- * instance has just stored (leased at insert, handed over from memory), then claimed ones (retries,
- * other instances' leftovers, anything stored while it was busy). Any number of instances can share
- * one database.
+ * up to `batchSize` deliveries running and starts the next as soon as one ends, from a queue in memory
+ * of deliveries it holds the lease of: those this instance has just stored (leased at insert, with the
+ * event as parsed), then, once that runs dry, claimed ones (retries, other instances' leftovers, what
+ * was stored while the queue was full), many per claim. Any number of instances can share one database.
  */
 @Injectable()
 export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationShutdown, DeliveryHandoff {
@@ -57,8 +65,8 @@ export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationS
   private background = false;
   private stopping = false;
   private readonly inFlight = new Map<string, Running>();
-  /** Leased at insert by this instance, waiting for a free slot. */
-  private readonly handedOff: Array<{ delivery: ClaimedDelivery; event: ProviderEvent }> = [];
+  /** Leased by this instance (at insert, with the event as parsed, or by a claim), waiting for a free slot. */
+  private readonly handedOff: Array<{ delivery: ClaimedDelivery; event?: ProviderEvent }> = [];
   /** Leases given to inserts still in progress. */
   private reserved = 0;
   private reservationsSettled?: () => void;
@@ -97,8 +105,9 @@ export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   reserve(): HandoffLease | undefined {
-    // Room for what runs plus one batch waiting: a handed-over delivery starts well within its lease.
-    if (this.stopping || this.inFlight.size + this.handedOff.length + this.reserved >= 2 * this.config.batchSize) return undefined;
+    // A burst waits here rather than in the table: no claim, no second write, no re-read. Past the limit
+    // new deliveries are stored pending and claimed as slots free up.
+    if (this.stopping || this.inFlight.size + this.handedOff.length + this.reserved >= handoffLimit(this.config.batchSize)) return undefined;
     this.reserved++;
     return { owner: this.newOwner(), expiresAt: new Date(this.config.clock().getTime() + this.config.leaseMs) };
   }
@@ -160,7 +169,10 @@ export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationS
     }
   }
 
-  /** Starts what fits: handed-over deliveries first, then a claim when enough slots are free to make it worth one. */
+  /**
+   * Starts what fits from memory; once memory runs dry and enough slots are free to make it worth one,
+   * claims from the table: enough for several rounds, so a backlog costs one claim per many deliveries.
+   */
   private pump(): void {
     if (this.stopping || !this.background) return;
     while (this.inFlight.size < this.config.batchSize && this.handedOff.length > 0) {
@@ -168,8 +180,11 @@ export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationS
       this.start(delivery, event);
     }
     const free = this.config.batchSize - this.inFlight.size;
-    const worthAClaim = free >= Math.ceil(this.config.batchSize / 2) || this.inFlight.size === 0;
-    if (this.maybeDue && worthAClaim && !this.claiming && Date.now() >= this.backoffUntil) void this.claimAndStart(free);
+    const worthAClaim = this.handedOff.length === 0 && (free >= Math.ceil(this.config.batchSize / 2) || this.inFlight.size === 0);
+    if (this.maybeDue && worthAClaim && !this.claiming && Date.now() >= this.backoffUntil) {
+      const room = handoffLimit(this.config.batchSize) - this.inFlight.size - this.reserved;
+      void this.claimAndStart(Math.max(free, Math.min(room, CLAIM_LIMIT)));
+    }
   }
 
   private async claimAndStart(limit: number): Promise<void> {
@@ -178,7 +193,7 @@ export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationS
       const batch = await this.claim(limit, this.config.clock());
       // A full batch: more may be waiting.
       if (batch.length === limit) this.maybeDue = true;
-      for (const delivery of batch) this.start(delivery);
+      for (const delivery of batch) this.handedOff.push({ delivery });
       if (this.failedClaims > 0) this.logger.log(`Processing resumed after ${this.failedClaims} failed claim(s).`);
       this.failedClaims = 0;
     } catch (error) {
@@ -218,16 +233,24 @@ export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationS
     const startedAt = this.config.clock();
     const abort = new AbortController();
     const done = this.dispatchWithHeartbeat(delivery, abort, event).finally(() => {
-      this.inFlight.delete(delivery.id);
+      // A lease that expired while waiting in memory may have been claimed again meanwhile: keep the newer run.
+      if (this.inFlight.get(delivery.id) === running) this.inFlight.delete(delivery.id);
       this.pump();
     });
-    const running = { delivery, done, abort, startedAt };
+    const running: Running = { delivery, done, abort, startedAt };
     this.inFlight.set(delivery.id, running);
     done.catch((error) => this.logger.error(`Processing delivery ${delivery.id} failed: ${(error as Error)?.message ?? error}`));
     return running;
   }
 
   private async dispatchWithHeartbeat(delivery: ClaimedDelivery, abort: AbortController, event?: ProviderEvent): Promise<DispatchOutcome> {
+    const now = this.config.clock();
+    if (delivery.leaseExpiresAt.getTime() - now.getTime() < this.config.leaseMs / 2) {
+      // Waited long in memory: renew the lease before starting, or leave the delivery to whoever took it.
+      const until = new Date(now.getTime() + this.config.leaseMs);
+      if (!(await this.store.extendLease(delivery.id, delivery.leaseOwner, until, now))) return 'lease-lost';
+      delivery = { ...delivery, leaseExpiresAt: until };
+    }
     // Long handlers keep their lease alive; once it is lost, their signal aborts and their writes are refused.
     const heartbeat = setInterval(() => {
       const now = this.config.clock();

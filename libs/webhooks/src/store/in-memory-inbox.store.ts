@@ -15,7 +15,8 @@ import type {
 } from './inbox-store.interface';
 import { LeaseLostError } from './lease-lost.error';
 
-type HandlerRecord = { id: string; owner: string; outcome: { handler: string; status: HandlerStatus; error?: string }; now: Date };
+/** One handler's outcome to write; `completes` also marks the delivery processed. */
+type HandlerRecord = { id: string; owner: string; outcome: { handler: string; status: HandlerStatus; error?: string }; now: Date; completes?: boolean };
 
 /**
  * The inbox in process memory, for unit tests of code that uses a `WebhookInboxStore`. It keeps the
@@ -86,15 +87,26 @@ export class InMemoryInboxStore implements WebhookInboxStore {
   }
 
   async recordHandler(id: string, owner: string, outcome: { handler: string; status: HandlerStatus; error?: string }, now: Date, manager?: EntityManager): Promise<void> {
-    const record = { id, owner, outcome, now };
+    this.write({ id, owner, outcome, now }, manager);
+  }
+
+  async completeWithHandler(id: string, owner: string, handler: string, now: Date, manager?: EntityManager): Promise<void> {
+    this.write({ id, owner, outcome: { handler, status: 'succeeded' }, now, completes: true }, manager);
+  }
+
+  private write(record: HandlerRecord, manager?: EntityManager): void {
     this.fence(record);
     if (!manager) return this.apply(record);
     const pending = this.open.get(manager);
-    if (!pending) throw new Error('InMemoryInboxStore.recordHandler: the manager does not come from this store\'s transaction().');
+    if (!pending) throw new Error('InMemoryInboxStore: the manager does not come from this store\'s transaction().');
     pending.push(record);
   }
 
   async complete(id: string, owner: string, now: Date): Promise<void> {
+    this.markProcessed(id, owner, now);
+  }
+
+  private markProcessed(id: string, owner: string, now: Date): void {
     this.finish(id, owner, now, { status: 'processed', processedAt: now, nextAttemptAt: undefined, lastError: undefined });
   }
 
@@ -213,11 +225,12 @@ export class InMemoryInboxStore implements WebhookInboxStore {
     if (!d || d.status !== 'processing' || d.leaseOwner !== owner) throw new LeaseLostError(id, owner);
   }
 
-  private apply({ id, outcome, now }: HandlerRecord): void {
+  private apply({ id, owner, outcome, now, completes }: HandlerRecord): void {
     const d = this.deliveries.get(id)!;
     const previous = d.handlers.find((h) => h.handler === outcome.handler);
     const next = { handler: outcome.handler, status: outcome.status, attempts: (previous?.attempts ?? 0) + 1, lastError: outcome.error, updatedAt: now };
     d.handlers = [...d.handlers.filter((h) => h !== previous), next].sort((a, b) => (a.handler < b.handler ? -1 : a.handler > b.handler ? 1 : 0));
+    if (completes) this.markProcessed(id, owner, now);
   }
 
   private owned(id: string, owner: string): StoredDelivery {

@@ -139,6 +139,13 @@ export interface WebhookInboxStore {
   recordHandler(id: string, owner: string, outcome: { handler: string; status: HandlerStatus; error?: string }, now: Date, manager?: EntityManager): Promise<void>;
   /** Marks the delivery processed and releases the lease. */
   complete(id: string, owner: string, now: Date): Promise<void>;
+  /**
+   * Optional: records the delivery's last outstanding handler as succeeded **and** marks the delivery
+   * processed, in one fenced write; with `manager`, inside that transaction, so a handler's own writes,
+   * its outcome and the completion commit together. The dispatcher uses it when every other handler has
+   * succeeded; without it, it calls `recordHandler` then `complete`.
+   */
+  completeWithHandler?(id: string, owner: string, handler: string, now: Date, manager?: EntityManager): Promise<void>;
   /** Schedules a retry, or marks the delivery dead, and releases the lease. */
   fail(id: string, owner: string, outcome: FailureOutcome, now: Date): Promise<void>;
   /** Gives a lease back unfinished (shutdown): the delivery is due again at once, the attempt not counted. */

@@ -24,6 +24,9 @@ type Executor = Pick<EntityManager, 'query'>;
 const DELIVERY_COLUMNS =
   'id, provider, event_id, type, status, attempts, next_attempt_at, lease_owner, lease_expires_at, last_error, raw_body, headers, payment_type, reference, received_at, updated_at, processed_at';
 
+/** A processed delivery's columns, its lease dropped; parameters: processed_at, updated_at. */
+const PROCESSED = `status = 'processed', processed_at = ?, next_attempt_at = NULL, last_error = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?`;
+
 export interface TypeOrmInboxStoreOptions {
   /** Longest an acknowledgement's INSERT may take before its deliveries fail with `StoreUnavailableError`. Default 5 s. */
   insertTimeoutMs?: number;
@@ -169,6 +172,29 @@ export class TypeOrmInboxStore implements WebhookInboxStore {
     return this.exclusive(() => write(this.dataSource));
   }
 
+  completeWithHandler(id: string, owner: string, handler: string, now: Date, manager?: EntityManager): Promise<void> {
+    const at = now.getTime();
+    const fenced = (rows: unknown) => {
+      if (returnedRows(rows).length === 0) throw new LeaseLostError(id, owner);
+    };
+    // The completion takes the row lock first, as recordHandler's FOR UPDATE does.
+    const complete = `UPDATE webhook_deliveries SET ${PROCESSED} WHERE id = ? AND lease_owner = ? AND status = 'processing' RETURNING id`;
+    const record = `INSERT INTO webhook_handler_runs (delivery_id, handler, status, attempts, last_error, updated_at) SELECT id, ?, 'succeeded', 1, NULL, ? FROM done
+      ON CONFLICT (delivery_id, handler) DO UPDATE SET status = excluded.status, attempts = webhook_handler_runs.attempts + 1, last_error = NULL, updated_at = excluded.updated_at
+      RETURNING delivery_id`;
+    if (this.postgres) {
+      // One statement: the fenced completion and the handler's record, or neither.
+      const write = (executor: Executor) => executor.query(this.sql(`WITH done AS (${complete}) ${record}`), [at, at, id, owner, handler, at]).then(fenced);
+      return manager ? write(manager) : write(this.dataSource);
+    }
+    // SQLite has no UPDATE in WITH: two statements in one transaction, on its single in-process connection.
+    const write = async (executor: Executor) => {
+      fenced(await executor.query(complete, [at, at, id, owner]));
+      await executor.query(record.replace('FROM done', 'FROM webhook_deliveries WHERE id = ?'), [handler, at, id]);
+    };
+    return manager ? write(manager) : this.transaction(write);
+  }
+
   async complete(id: string, owner: string, now: Date): Promise<void> {
     if (!(await this.completions.submit({ id, owner, now }))) throw new LeaseLostError(id, owner);
   }
@@ -179,7 +205,7 @@ export class TypeOrmInboxStore implements WebhookInboxStore {
       const at = Math.max(...items.map((item) => item.now.getTime()));
       const rows = await this.dataSource.query(
         this.sql(
-          `UPDATE webhook_deliveries SET status = 'processed', processed_at = ?, next_attempt_at = NULL, last_error = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+          `UPDATE webhook_deliveries SET ${PROCESSED}
            WHERE (id, lease_owner) IN (${items.map(() => '(?, ?)').join(', ')}) RETURNING id`,
         ),
         [at, at, ...items.flatMap((item) => [item.id, item.owner])],

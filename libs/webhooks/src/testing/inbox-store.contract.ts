@@ -400,6 +400,49 @@ export function inboxStoreContract(factory: InboxStoreFactory): InboxStoreContra
       assert.deepEqual(outcomes(await store.get(id)), [{ handler: 'h1', status: 'succeeded', attempts: 1 }]);
     }),
 
+    withStore('completeWithHandler (optional) records the last handler and completes in one fenced write, or in the caller\'s transaction', async (store) => {
+      if (!store.completeWithHandler) return;
+      const complete = store.completeWithHandler.bind(store);
+      const { id } = await store.insertOrFind(delivery());
+      await store.claimDue({ owner: 'worker-a', now: at(0), leaseMs: MINUTE, limit: 10 });
+      await store.recordHandler(id, 'worker-a', { handler: 'h1', status: 'succeeded' }, at(10));
+      await store.recordHandler(id, 'worker-a', { handler: 'h2', status: 'failed', error: 'first try' }, at(20));
+
+      await rejectsLeaseLost(complete(id, 'worker-b', 'h2', at(30)), id, 'worker-b', 'completeWithHandler by another owner');
+      const failure = new Error('rolled back');
+      await assert.rejects(
+        store.transaction(async (manager) => {
+          await complete(id, 'worker-a', 'h2', at(30), manager);
+          throw failure;
+        }),
+        (error: unknown) => error === failure,
+      );
+      const untouched = await getOrFail(store, id);
+      assert.deepEqual([untouched.status, untouched.leaseOwner], ['processing', 'worker-a'], 'a rolled-back completion leaves the lease');
+      assert.deepEqual(outcomes(untouched), [
+        { handler: 'h1', status: 'succeeded', attempts: 1 },
+        { handler: 'h2', status: 'failed', attempts: 1, lastError: 'first try' },
+      ]);
+
+      await store.transaction((manager) => complete(id, 'worker-a', 'h2', at(40), manager));
+      const done = await getOrFail(store, id);
+      assert.deepEqual([done.status, done.leaseOwner, done.leaseExpiresAt, done.lastError], ['processed', undefined, undefined, undefined]);
+      assert.equal(done.processedAt?.getTime(), at(40).getTime());
+      assert.deepEqual(outcomes(done), [
+        { handler: 'h1', status: 'succeeded', attempts: 1 },
+        { handler: 'h2', status: 'succeeded', attempts: 2 },
+      ]);
+      await rejectsLeaseLost(complete(id, 'worker-a', 'h2', at(50)), id, 'worker-a', 'completeWithHandler of a processed delivery');
+
+      const other = await store.insertOrFind(delivery());
+      await rejectsLeaseLost(complete(other.id, 'worker-a', 'h1', at(50)), other.id, 'worker-a', 'completeWithHandler of an unclaimed delivery');
+      await store.claimDue({ owner: 'worker-c', now: at(60), leaseMs: MINUTE, limit: 10 });
+      await complete(other.id, 'worker-c', 'h1', at(70));
+      const alone = await getOrFail(store, other.id);
+      assert.equal(alone.status, 'processed');
+      assert.deepEqual(outcomes(alone), [{ handler: 'h1', status: 'succeeded', attempts: 1 }]);
+    }),
+
     withStore('replay makes processed, failed and dead deliveries due again, attempts reset, other rows untouched', async (store) => {
       const processed = await store.insertOrFind(delivery());
       const failed = await store.insertOrFind(delivery());
