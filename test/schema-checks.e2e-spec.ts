@@ -70,4 +70,17 @@ describe('Schema checks at start-up', () => {
       expect.stringMatching(/^This instance's clock is 6\d{4} ms behind PostgreSQL's; leases expect instances to agree within 2500 ms/),
     ]);
   });
+
+  onPostgres('warns at start when the worker can take every connection of the pool', async () => {
+    const warnings: string[] = [];
+    const logger = { log() {}, error() {}, debug() {}, verbose() {}, warn: (message: unknown) => warnings.push(String(message)) };
+    const start = (batchSize: number) => startWebhookApp({ platform: 'express', database, logger, webhooks: { endpoints: providers(), batchSize } });
+    await (await start(5)).close();
+    expect(warnings.filter((line) => line.includes('pool'))).toEqual([]);
+    await (await start(10)).close();
+    expect(warnings.filter((line) => line.includes('pool'))).toEqual([
+      'The PostgreSQL pool holds 10 connection(s) and batchSize is 10: handlers can take every connection and leave acknowledgements waiting. ' +
+        'Give the data source a larger poolSize (e.g. 18) or lower batchSize.',
+    ]);
+  });
 });

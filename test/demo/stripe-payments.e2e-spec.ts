@@ -1,24 +1,9 @@
 import { signStripe, stripeEvent } from 'nestjs-payment-webhooks/testing';
 import { createEvent, register, registration, seatsLeft, startDemo, type DemoHarness } from './support/demo-app';
+import { checkoutSession as session, type Registered } from './support/checkout-session';
 
 const NEW_SECRET = 'whsec_test_demo_new';
 const OLD_SECRET = 'whsec_test_demo_old';
-
-type Registered = { id: string; reference: string };
-
-/** A Checkout Session as Stripe sends it; the demo puts the registration's reference in client_reference_id. */
-const session = (registered: Registered, overrides: Record<string, unknown> = {}) => ({
-  id: `cs_test_${registered.id.slice(0, 8)}`,
-  object: 'checkout.session',
-  amount_total: 2500,
-  currency: 'eur',
-  payment_status: 'paid',
-  status: 'complete',
-  client_reference_id: registered.reference,
-  metadata: {},
-  payment_intent: `pi_test_${registered.id.slice(0, 8)}`,
-  ...overrides,
-});
 
 describe('demo: registrations paid through Stripe', () => {
   let demo: DemoHarness;

@@ -5,26 +5,12 @@ import { signStripe, stripeEvent } from 'nestjs-payment-webhooks/testing';
 import { RegistrationPaymentsHandler } from '../../apps/demo/src/registrations/registration-payments.handler';
 import { createEvent, register, registration, SECRETS, startDemo, type DemoHarness } from '../demo/support/demo-app';
 import { describeWithChromium, openBrowser, type TestBrowser } from './support/browser';
+import { checkoutSession as session, type Registered } from '../demo/support/checkout-session';
 
 const TOKEN = 'demo-inspector-admin-token-7f3c9a1e';
 const HOUR = 60 * 60 * 1000;
 // UPDATE_SCREENSHOT=1 refreshes the README's picture; otherwise it goes to the temp dir.
 const SCREENSHOT = process.env.UPDATE_SCREENSHOT === '1' ? resolve(__dirname, '../../docs/inspector.png') : join(tmpdir(), 'inspector.png');
-
-type Registered = { id: string; reference: string };
-
-/** A paid Checkout Session for a registration, as Stripe sends it. */
-const session = (registered: Registered) => ({
-  id: `cs_test_${registered.id.slice(0, 8)}`,
-  object: 'checkout.session',
-  amount_total: 2500,
-  currency: 'eur',
-  payment_status: 'paid',
-  status: 'complete',
-  client_reference_id: registered.reference,
-  metadata: {},
-  payment_intent: `pi_test_${registered.id.slice(0, 8)}`,
-});
 
 describeWithChromium('delivery inspector in Chromium, against the demo', () => {
   let demo: DemoHarness;

@@ -39,7 +39,7 @@ describe('loadDemoConfig', () => {
       feexpayApi: { baseUrl: 'https://api.feexpay.me', token: undefined },
       paystackApiBaseUrl: 'https://api.paystack.co',
       reconciliation: { afterMs: 30 * 60_000, intervalMs: 60_000, expireAfterMs: 24 * 3_600_000, batchSize: 50 },
-      webhooks: { worker: true },
+      webhooks: { worker: true, batchSize: 16 },
     });
   });
 
@@ -74,7 +74,7 @@ describe('loadDemoConfig', () => {
   });
 
   it('uses PostgreSQL when DATABASE_URL is set, with the password kept apart when DATABASE_PASSWORD is given', () => {
-    expect(load({ DATABASE_URL: 'postgres://demo:pw@db:5432/demo' }).database).toEqual({ type: 'postgres', url: 'postgres://demo:pw@db:5432/demo' });
+    expect(load({ DATABASE_URL: 'postgres://demo:pw@db:5432/demo' }).database).toEqual({ type: 'postgres', url: 'postgres://demo:pw@db:5432/demo', poolSize: 24 });
     writeFileSync(join(dir, 'pg-password'), 'p@ss:w/rd%\n');
     expect(load({ DATABASE_URL: 'postgres://demo@db:5433/demo', DATABASE_PASSWORD_FILE: join(dir, 'pg-password') }).database).toEqual({
       type: 'postgres',
@@ -83,7 +83,18 @@ describe('loadDemoConfig', () => {
       username: 'demo',
       password: 'p@ss:w/rd%',
       database: 'demo',
+      poolSize: 24,
     });
+  });
+
+  it('sizes the worker and the PostgreSQL pool from WEBHOOKS_CONCURRENCY and DATABASE_POOL_SIZE', () => {
+    const config = load({ DATABASE_URL: 'postgres://demo@db/demo', WEBHOOKS_CONCURRENCY: '4' });
+    expect([config.webhooks.batchSize, config.database]).toEqual([4, { type: 'postgres', url: 'postgres://demo@db/demo', poolSize: 12 }]);
+    expect(load({ DATABASE_URL: 'postgres://demo@db/demo', DATABASE_POOL_SIZE: '40' }).database).toMatchObject({ poolSize: 40 });
+    expect(() => load({ DATABASE_URL: 'postgres://demo@db/demo', WEBHOOKS_CONCURRENCY: '10', DATABASE_POOL_SIZE: '10' })).toThrow(
+      'DATABASE_POOL_SIZE (10) must be larger than WEBHOOKS_CONCURRENCY (10)',
+    );
+    expect(() => load({ WEBHOOKS_CONCURRENCY: '0' })).toThrow('WEBHOOKS_CONCURRENCY must be a whole number from 1 to 200, got "0".');
   });
 
   it('reads reconciliation settings: durations with a unit (a bare number is seconds), off, API base URLs', () => {

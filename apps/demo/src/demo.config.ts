@@ -72,12 +72,14 @@ export interface DemoConfig {
   /** The clock of the demo's own records and of its reconciler; tests move it. Default: the system clock. */
   clock?: () => Date;
   /** Webhook processing: tests turn the background worker off and drive it with `runOnce()`. */
-  webhooks: Pick<WebhooksModuleOptions, 'worker' | 'clock' | 'backoff' | 'pollIntervalMs'>;
+  webhooks: Pick<WebhooksModuleOptions, 'worker' | 'clock' | 'backoff' | 'pollIntervalMs' | 'batchSize'>;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 const DEFAULT_FEEXPAY_PATH = '/api/v1/payments/feexpay/webhook/';
+/** Deliveries handled at once (WEBHOOKS_CONCURRENCY): a backlog drains about this many times faster than one by one. */
+const DEFAULT_CONCURRENCY = 16;
 const DEFAULT_FEEXPAY_API_BASE_URL = 'https://api.feexpay.me';
 const DEFAULT_PAYSTACK_API_BASE_URL = 'https://api.paystack.co';
 
@@ -89,10 +91,11 @@ export function loadDemoConfig(env: Env = process.env, secretOptions: ReadSecret
   const secret = (name: string) => readSecret(name, env, secretOptions);
   const secretList = (name: string) => readSecretList(name, env, secretOptions);
   const port = portOf(env.PORT);
+  const concurrency = wholeNumberOf('WEBHOOKS_CONCURRENCY', env.WEBHOOKS_CONCURRENCY, DEFAULT_CONCURRENCY, 1, 200);
   return {
     port,
     publicUrl: publicUrlOf(env.PUBLIC_URL, port),
-    database: databaseOf(secret('DATABASE_URL'), secret('DATABASE_PASSWORD'), env.SQLITE_PATH),
+    database: withPoolSize(databaseOf(secret('DATABASE_URL'), secret('DATABASE_PASSWORD'), env.SQLITE_PATH), env.DATABASE_POOL_SIZE, concurrency),
     trustProxy: trustProxyOf(env.TRUST_PROXY),
     logLevel: logLevelOf(env.LOG_LEVEL),
     production: env.NODE_ENV === 'production',
@@ -115,7 +118,7 @@ export function loadDemoConfig(env: Env = process.env, secretOptions: ReadSecret
     feexpayApi: { baseUrl: apiBaseUrlOf('FEEXPAY_API_BASE_URL', env.FEEXPAY_API_BASE_URL, DEFAULT_FEEXPAY_API_BASE_URL), token: secret('FEEXPAY_API_TOKEN') },
     paystackApiBaseUrl: apiBaseUrlOf('PAYSTACK_API_BASE_URL', env.PAYSTACK_API_BASE_URL, DEFAULT_PAYSTACK_API_BASE_URL),
     reconciliation: reconciliationOf(env),
-    webhooks: { worker: true },
+    webhooks: { worker: true, batchSize: concurrency },
   };
 }
 
@@ -182,6 +185,17 @@ function databaseOf(url: string | undefined, password: string | undefined, sqlit
   };
 }
 
+/**
+ * PostgreSQL connections (DATABASE_POOL_SIZE): every delivery being handled holds one for its
+ * transaction, so the default leaves 8 beyond the worker's concurrency for acknowledgements and the API.
+ */
+function withPoolSize(database: TypeOrmModuleOptions, value: string | undefined, concurrency: number): TypeOrmModuleOptions {
+  const poolSize = wholeNumberOf('DATABASE_POOL_SIZE', value, concurrency + 8, 2, 1000);
+  if (database.type !== 'postgres') return database;
+  if (poolSize <= concurrency) throw new Error(`DATABASE_POOL_SIZE (${poolSize}) must be larger than WEBHOOKS_CONCURRENCY (${concurrency}): acknowledgements need connections too.`);
+  return { ...database, poolSize };
+}
+
 function trustProxyOf(value: string | undefined): boolean | number | string {
   if (value === undefined || value === '' || value === 'false') return false;
   if (value === 'true') return true;
@@ -244,14 +258,18 @@ function reconciliationOf(env: Env): DemoReconciliationConfig {
   if (expireAfterMs < afterMs) {
     throw new Error(`RECONCILE_EXPIRE_AFTER (${env.RECONCILE_EXPIRE_AFTER ?? '24h'}) must not be shorter than RECONCILE_AFTER (${env.RECONCILE_AFTER ?? '30m'}).`);
   }
-  const batch = env.RECONCILE_BATCH === undefined || env.RECONCILE_BATCH === '' ? 50 : Number(env.RECONCILE_BATCH);
-  if (!/^\d*$/.test(env.RECONCILE_BATCH ?? '') || !Number.isInteger(batch) || batch < 1 || batch > 1000) {
-    throw new Error(`RECONCILE_BATCH must be a whole number from 1 to 1000, got "${env.RECONCILE_BATCH}".`);
-  }
+  const batch = wholeNumberOf('RECONCILE_BATCH', env.RECONCILE_BATCH, 50, 1, 1000);
   return {
     afterMs,
     intervalMs: off ? undefined : durationOf('RECONCILE_INTERVAL', env.RECONCILE_INTERVAL, 60_000),
     expireAfterMs,
     batchSize: batch,
   };
+}
+
+function wholeNumberOf(variable: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined || value === '') return fallback;
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || number < min || number > max) throw new Error(`${variable} must be a whole number from ${min} to ${max}, got "${value}".`);
+  return number;
 }

@@ -11,6 +11,7 @@ import type { WebhooksConfig } from '../webhooks.options';
 import { retryDelay } from './backoff';
 import { paymentProblem } from './event-limits';
 import type { ProviderEvent } from './payment-event';
+import { parseStoredDelivery } from './stored-event';
 import type { WebhookHandlerContext } from './webhook-handler-context';
 import { WebhookHandlerRegistry, type RegisteredHandler } from './webhook-handler.registry';
 
@@ -98,15 +99,7 @@ export class WebhookDispatcher {
   private async eventOf(delivery: ClaimedDelivery, parsed?: ProviderEvent): Promise<ProviderEvent> {
     const provider = this.providers.get(delivery.provider);
     if (!provider) throw new Error(`Endpoint "${delivery.provider}" is no longer configured; configure it again, then replay.`);
-    const event = parsed ?? provider.parse({
-      method: 'POST',
-      path: '',
-      headers: delivery.headers,
-      query: {},
-      rawBody: Buffer.from(delivery.rawBody, 'utf8'),
-      ip: '',
-      receivedAt: delivery.receivedAt,
-    });
+    const event = parsed ?? parseStoredDelivery(provider, delivery);
     return provider.confirm ? provider.confirm(event) : event;
   }
 

@@ -23,6 +23,7 @@ export const inboxStoreProvider: FactoryProvider<WebhookInboxStore> = {
     if (dataSource.options.type === 'postgres') {
       await assertReadCommitted(dataSource);
       await warnOnClockSkew(dataSource, config, logger);
+      warnOnSmallPool(dataSource, config, logger);
     }
     if (config.migrationsRun) {
       const applied = await migrator.migrate();
@@ -67,6 +68,22 @@ async function warnOnClockSkew(dataSource: DataSource, config: WebhooksConfig, l
     logger.warn(
       `This instance's clock is ${Math.abs(skewMs)} ms ${skewMs > 0 ? 'behind' : 'ahead of'} PostgreSQL's; leases expect instances to agree ` +
         `within ${allowedMs} ms (leaseMs / 6). Synchronize the clocks (NTP) or raise leaseMs.`,
+    );
+  }
+}
+
+/**
+ * Every delivery being handled holds a connection for its transaction: with no connection to spare, an
+ * acknowledgement waits for a handler to finish, and a burst times out (503) instead of being stored.
+ */
+function warnOnSmallPool(dataSource: DataSource, config: WebhooksConfig, logger: Logger): void {
+  const options = dataSource.options as { poolSize?: number; extra?: { max?: number } };
+  // node-postgres' default pool holds 10.
+  const poolSize = options.extra?.max ?? options.poolSize ?? 10;
+  if (config.worker && poolSize <= config.batchSize) {
+    logger.warn(
+      `The PostgreSQL pool holds ${poolSize} connection(s) and batchSize is ${config.batchSize}: handlers can take every connection ` +
+        `and leave acknowledgements waiting. Give the data source a larger poolSize (e.g. ${config.batchSize + 8}) or lower batchSize.`,
     );
   }
 }

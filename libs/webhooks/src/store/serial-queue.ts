@@ -1,13 +1,27 @@
 /**
  * Runs async work one piece at a time. SQLite through TypeORM is one shared connection: two
  * transactions interleaved on it would nest, and a plain statement would join someone else's.
+ * Urgent work (an acknowledgement's INSERT, which a sender is waiting for) goes before queued normal
+ * work (handlers' transactions), so a busy worker does not slow the answers down.
  */
 export class SerialQueue {
-  private tail: Promise<unknown> = Promise.resolve();
+  private running = false;
+  private readonly urgent: Array<() => void> = [];
+  private readonly normal: Array<() => void> = [];
 
-  run<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(work, work);
-    this.tail = result.catch(() => undefined);
-    return result;
+  run<T>(work: () => Promise<T>, options: { urgent?: boolean } = {}): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const start = () => {
+        new Promise<T>((settle) => settle(work())).then(resolve, reject).finally(() => this.next());
+      };
+      (options.urgent ? this.urgent : this.normal).push(start);
+      if (!this.running) this.next();
+    });
+  }
+
+  private next(): void {
+    const start = this.urgent.shift() ?? this.normal.shift();
+    this.running = start !== undefined;
+    start?.();
   }
 }

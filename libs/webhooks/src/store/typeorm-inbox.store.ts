@@ -27,6 +27,9 @@ const DELIVERY_COLUMNS =
 /** A processed delivery's columns, its lease dropped; parameters: processed_at, updated_at. */
 const PROCESSED = `status = 'processed', processed_at = ?, next_attempt_at = NULL, last_error = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?`;
 
+// A sender waits for an acknowledgement's INSERT: on SQLite it goes before queued handler transactions.
+const URGENT = { urgent: true };
+
 export interface TypeOrmInboxStoreOptions {
   /** Longest an acknowledgement's INSERT may take before its deliveries fail with `StoreUnavailableError`. Default 5 s. */
   insertTimeoutMs?: number;
@@ -112,7 +115,7 @@ export class TypeOrmInboxStore implements WebhookInboxStore {
         if (!id) throw new Error(`Delivery ${delivery.provider}/${delivery.eventId} neither inserted nor found`);
         return { id, duplicate: true };
       });
-    });
+    }, URGENT);
   }
 
   claimDue(request: ClaimRequest): Promise<ClaimedDelivery[]> {
@@ -331,8 +334,8 @@ export class TypeOrmInboxStore implements WebhookInboxStore {
     return this.exclusive(() => this.dataSource.transaction(work));
   }
 
-  private exclusive<T>(work: () => Promise<T>): Promise<T> {
-    return this.queue ? this.queue.run(work) : work();
+  private exclusive<T>(work: () => Promise<T>, options?: { urgent?: boolean }): Promise<T> {
+    return this.queue ? this.queue.run(work, options) : work();
   }
 
   /** Ends a claim: one fenced UPDATE that also drops the lease. */

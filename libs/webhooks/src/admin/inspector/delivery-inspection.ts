@@ -1,4 +1,5 @@
 import type { ProviderEvent } from '../../events/payment-event';
+import { parseStoredDelivery } from '../../events/stored-event';
 import type { WebhookProvider } from '../../providers/webhook-provider.interface';
 import type { StoredDelivery } from '../../store/inbox-store.interface';
 
@@ -37,15 +38,7 @@ export function inspect(delivery: StoredDelivery, endpoints: readonly WebhookPro
   const provider = endpoints.find((endpoint) => endpoint.name === delivery.provider);
   if (!provider) return { delivery: shown, eventError: `Endpoint "${delivery.provider}" is no longer configured.` };
   try {
-    const event = provider.parse({
-      method: 'POST',
-      path: '',
-      headers: delivery.headers,
-      query: {},
-      rawBody: Buffer.from(delivery.rawBody, 'utf8'),
-      ip: '',
-      receivedAt: delivery.receivedAt,
-    });
+    const event = parseStoredDelivery(provider, delivery);
     const { provider: name, id, type, payment, occurredAt } = event;
     return { delivery: shown, event: { provider: name, id, type, payment, occurredAt } };
   } catch (error) {
