@@ -164,6 +164,36 @@ describe('demo: registrations paid through Stripe', () => {
     });
   });
 
+  it('a round of completed payments settles in batches, each as it would alone: two of one registration, a mismatch, an unknown reference, one after EXPIRED', async () => {
+    const event = await createEvent(demo.url, { capacity: 10 });
+    const [paid, twice, mismatched, revived] = [await register(demo.url, event.id), await register(demo.url, event.id), await register(demo.url, event.id), await register(demo.url, event.id)];
+    await send('checkout.session.expired', session(revived, { status: 'expired' }));
+    await processDue();
+    expect(await seatsLeft(demo.url, event.id)).toBe(7);
+
+    const deliveries = [
+      await send('checkout.session.completed', session(paid)),
+      await send('checkout.session.completed', session(twice)),
+      await send('checkout.session.async_payment_succeeded', session(twice)),
+      await send('checkout.session.completed', session(mismatched, { amount_total: 999 })),
+      await send('checkout.session.completed', session({ id: 'unknown1', reference: 'REG-UNKNOWN00001' })),
+      await send('checkout.session.completed', session(revived)),
+    ];
+    expect(await processDue()).toMatchObject({ claimed: 6, processed: 6, retried: 0 });
+
+    expect(await statusOf(paid)).toBe('PAID');
+    expect(await statusOf(twice)).toBe('PAID');
+    expect(await statusOf(revived)).toBe('PAID');
+    expect(await registration(demo.url, mismatched.id)).toMatchObject({ status: 'PENDING', paymentIssue: { received: { amountMinor: 999 }, expected: { amountMinor: 2500 } } });
+    // Four held seats, the revived registration's taken again once, the second payment of one registration a no-op.
+    expect(await seatsLeft(demo.url, event.id)).toBe(6);
+    for (const { id } of deliveries) {
+      expect((await demo.deliveries.get(id))!.handlers).toEqual([expect.objectContaining({ handler: 'registration-paid', status: 'succeeded', attempts: 1 })]);
+    }
+    expect(demo.logs.has('warn', 'No registration for payment.completed from stripe for reference REG-UNKNOWN00001')).toBe(true);
+    expect(demo.logs.has('warn', 'failed on a batch')).toBe(false);
+  });
+
   it('a duplicate delivery is acknowledged with the same id and applied once', async () => {
     const event = await createEvent(demo.url, { capacity: 3 });
     const registered = await register(demo.url, event.id);

@@ -10,6 +10,7 @@ export type { WebhookReceipt } from './ingress/webhook-ingress.service';
 
 export { PAYMENT_EVENT_TYPES, type PaymentEvent, type PaymentEventType, type ProviderEvent } from './events/payment-event';
 export {
+  OnPaymentBatch,
   OnPaymentCancelled,
   OnPaymentCompleted,
   OnPaymentEvent,
@@ -19,8 +20,9 @@ export {
   OnPaymentRefunded,
   OnProviderEvent,
 } from './events/on-payment.decorators';
-export type { HandlerNameOption, PaymentHandlerOptions } from './events/handler-subscription';
+export type { HandlerNameOption, PaymentBatchOptions, PaymentHandlerOptions } from './events/handler-subscription';
 export type { WebhookHandlerContext } from './events/webhook-handler-context';
+export type { WebhookBatchContext, WebhookBatchItem } from './events/webhook-batch-context';
 export type { RunSummary } from './events/webhook.worker';
 
 export type { RawWebhookRequest, VerificationResult, WebhookProvider } from './providers/webhook-provider.interface';

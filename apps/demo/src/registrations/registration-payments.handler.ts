@@ -1,15 +1,17 @@
 import { Injectable, Logger } from '@nestjs/common';
 import {
+  OnPaymentBatch,
   OnPaymentCancelled,
-  OnPaymentCompleted,
   OnPaymentExpired,
   OnPaymentFailed,
   OnPaymentRefunded,
   type PaymentEvent,
+  type WebhookBatchContext,
   type WebhookHandlerContext,
 } from 'nestjs-payment-webhooks';
-import type { EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 import { rowLock } from '../database/row-lock';
+import { EventEntity } from '../events/event.entity';
 import { RegistrationEntity } from './registration.entity';
 import { describePayment, RegistrationSettlement } from './registration-settlement';
 import type { RegistrationStatus } from './registration-status';
@@ -26,12 +28,33 @@ export class RegistrationPaymentsHandler {
 
   constructor(private readonly settlement: RegistrationSettlement) {}
 
-  /** PENDING → PAID. After FAILED or EXPIRED the seat was given away: take one again if one is free. */
-  @OnPaymentCompleted({ name: 'registration-paid' })
-  onCompleted(payment: PaymentEvent, ctx: WebhookHandlerContext): Promise<void> {
+  /**
+   * PENDING → PAID. After FAILED or EXPIRED the seat was given away: take one again if one is free.
+   * Completed payments come in batches (a flash sale's burst is many of them): one transaction locks
+   * every registration of the batch, in id order, reads their events once, and settles each payment
+   * in turn, so two payments of one registration in a batch see each other.
+   */
+  @OnPaymentBatch('payment.completed', { name: 'registration-paid' })
+  onCompleted(payments: PaymentEvent[], ctx: WebhookBatchContext): Promise<void> {
     return ctx.transaction(async (manager) => {
-      const registration = await this.registrationFor(manager, payment, ctx);
-      if (registration) await this.settlement.complete(manager, registration, payment);
+      const references = payments.map((payment) => payment.reference);
+      const ids = payments.map(registrationIdOf).filter((id) => id !== undefined);
+      const registrations = await manager.find(RegistrationEntity, {
+        where: [{ reference: In(references) }, ...(ids.length > 0 ? [{ id: In(ids) }] : [])],
+        order: { id: 'ASC' },
+        lock: rowLock(manager),
+      });
+      const events = await manager.findBy(EventEntity, { id: In([...new Set(registrations.map((registration) => registration.eventId))]) });
+      for (const [index, payment] of payments.entries()) {
+        const id = registrationIdOf(payment);
+        const registration = registrations.find((candidate) => candidate.reference === payment.reference || candidate.id === id);
+        if (!registration) {
+          this.unknown(payment, ctx.items[index].deliveryId);
+          continue;
+        }
+        const event = events.find((candidate) => candidate.id === registration.eventId);
+        if ((await this.settlement.complete(manager, registration, payment, event)) === 'paid') registration.status = 'PAID';
+      }
     });
   }
 
@@ -67,17 +90,25 @@ export class RegistrationPaymentsHandler {
 
   /**
    * The registration a payment is about, locked: by the reference the provider echoes, or by
-   * Stripe's `metadata.registrationId`. Unknown is logged, not an error: a retry would not find it either.
+   * Stripe's `metadata.registrationId`.
    */
   private async registrationFor(manager: EntityManager, payment: PaymentEvent, ctx: WebhookHandlerContext): Promise<RegistrationEntity | null> {
-    const registrationId = typeof payment.metadata.registrationId === 'string' ? payment.metadata.registrationId : undefined;
+    const registrationId = registrationIdOf(payment);
     const registration = await manager.findOne(RegistrationEntity, {
       where: [{ reference: payment.reference }, ...(registrationId ? [{ id: registrationId }] : [])],
       lock: rowLock(manager),
     });
-    if (!registration) {
-      this.logger.warn(`No registration for ${describePayment(payment)} (delivery ${ctx.deliveryId}); nothing to do.`);
-    }
+    if (!registration) this.unknown(payment, ctx.deliveryId);
     return registration;
   }
+
+  /** Logged, not an error: a retry would not find it either. */
+  private unknown(payment: PaymentEvent, deliveryId: string): void {
+    this.logger.warn(`No registration for ${describePayment(payment)} (delivery ${deliveryId}); nothing to do.`);
+  }
+}
+
+/** Stripe Checkout sessions carry the registration's id in their metadata. */
+function registrationIdOf(payment: PaymentEvent): string | undefined {
+  return typeof payment.metadata.registrationId === 'string' ? payment.metadata.registrationId : undefined;
 }

@@ -23,13 +23,14 @@ export class RegistrationSettlement {
   /**
    * PENDING → PAID. After FAILED or EXPIRED the seat was given away: take one again if one is free,
    * else log "paid without a seat: refund". A payment that does not match is kept as `paymentIssue`.
+   * `event` is the registration's event when the caller has read it already.
    */
-  async complete(manager: EntityManager, registration: RegistrationEntity, payment: PaymentEvent): Promise<CompletionResult> {
+  async complete(manager: EntityManager, registration: RegistrationEntity, payment: PaymentEvent, event?: EventEntity): Promise<CompletionResult> {
     if (registration.status === 'PAID' || registration.status === 'REFUNDED') {
       this.logger.log(`Registration ${registration.id} stays ${registration.status}: ${describePayment(payment)} changes nothing.`);
       return 'unchanged';
     }
-    const issue = await this.mismatchOf(manager, registration, payment);
+    const issue = this.mismatchOf(registration, payment, event ?? (await manager.findOneByOrFail(EventEntity, { id: registration.eventId })));
     if (issue) {
       this.logger.warn(
         `Registration ${registration.id} stays ${registration.status}: ${describePayment(payment)} paid ${issue.received.amountMinor ?? '?'} ${issue.received.currency ?? '?'} ` +
@@ -70,8 +71,7 @@ export class RegistrationSettlement {
    * currency than the event's price, never makes it PAID. MVola's callback carries no amount: the
    * demo started that payment itself, for the price.
    */
-  private async mismatchOf(manager: EntityManager, registration: RegistrationEntity, payment: PaymentEvent): Promise<PaymentIssue | undefined> {
-    const event = await manager.findOneByOrFail(EventEntity, { id: registration.eventId });
+  private mismatchOf(registration: RegistrationEntity, payment: PaymentEvent, event: EventEntity): PaymentIssue | undefined {
     const differs =
       payment.provider !== registration.provider ||
       (payment.amountMinor !== undefined && payment.amountMinor !== Number(event.priceMinor)) ||

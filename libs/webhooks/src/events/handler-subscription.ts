@@ -4,7 +4,11 @@ import type { PaymentEventType } from './payment-event';
 export type HandlerSubscription = (
   | { kind: 'payment'; type: PaymentEventType; providers?: readonly string[] }
   | { kind: 'provider'; provider: string; type: string }
-) & { name?: string };
+) & {
+  name?: string;
+  /** Set by `@OnPaymentBatch()`: the method takes many events at once, at most this many. */
+  maxBatchSize?: number;
+};
 
 export interface HandlerNameOption {
   /**
@@ -18,4 +22,12 @@ export interface HandlerNameOption {
 export interface PaymentHandlerOptions extends HandlerNameOption {
   /** Only deliveries of these endpoint names ('stripe', 'stripe-eu'…). Default: every provider. */
   provider?: string | string[];
+}
+
+export interface PaymentBatchOptions extends PaymentHandlerOptions {
+  /**
+   * Most deliveries in one call (default 50). A batch holds what is ready when the previous batch of
+   * this handler ends, so under load it grows towards this size and when idle it is one delivery.
+   */
+  maxBatchSize?: number;
 }

@@ -1,5 +1,5 @@
 import { WEBHOOK_HANDLER_METADATA } from '../webhooks.constants';
-import type { HandlerNameOption, HandlerSubscription, PaymentHandlerOptions } from './handler-subscription';
+import type { HandlerNameOption, HandlerSubscription, PaymentBatchOptions, PaymentHandlerOptions } from './handler-subscription';
 import type { PaymentEventType } from './payment-event';
 
 const HANDLER_NAME = /^[\w.:@/-]{1,200}$/;
@@ -29,6 +29,24 @@ export const OnPaymentPending = (options?: PaymentHandlerOptions) => OnPaymentEv
 export const OnPaymentExpired = (options?: PaymentHandlerOptions) => OnPaymentEvent('payment.expired', options);
 export const OnPaymentCancelled = (options?: PaymentHandlerOptions) => OnPaymentEvent('payment.cancelled', options);
 export const OnPaymentRefunded = (options?: PaymentHandlerOptions) => OnPaymentEvent('payment.refunded', options);
+
+/** Default `maxBatchSize` of `@OnPaymentBatch()`. */
+export const DEFAULT_MAX_BATCH_SIZE = 50;
+
+/**
+ * Runs the method with many payment events of `type` at once: `(payments: PaymentEvent[], ctx:
+ * WebhookBatchContext)`, `ctx.items[i]` being the delivery of `payments[i]`. One `ctx.transaction`
+ * records every delivery of the batch with the method's writes; if the batch fails, each delivery is
+ * run again alone, so one bad event fails only itself. Decorators stack (all with `@OnPaymentBatch`).
+ */
+export function OnPaymentBatch(type: PaymentEventType, options: PaymentBatchOptions = {}): MethodDecorator {
+  const maxBatchSize = options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
+  if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1 || maxBatchSize > 1000) {
+    throw new TypeError(`@OnPaymentBatch maxBatchSize is a whole number from 1 to 1000; got ${JSON.stringify(options.maxBatchSize)}`);
+  }
+  const providers = options.provider === undefined ? undefined : [options.provider].flat();
+  return subscribe({ kind: 'payment', type, providers, name: options.name, maxBatchSize });
+}
 
 /** Runs the method for the provider's own event type ('checkout.session.expired'), or every type with '*'. */
 export function OnProviderEvent(provider: string, type = '*', options: HandlerNameOption = {}): MethodDecorator {

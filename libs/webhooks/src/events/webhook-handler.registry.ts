@@ -1,14 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import type { HandlerSubscription } from './handler-subscription';
 import type { ProviderEvent } from './payment-event';
+import type { WebhookBatchContext } from './webhook-batch-context';
 import type { WebhookHandlerContext } from './webhook-handler-context';
 
-export interface RegisteredHandler {
+export type RegisteredHandler = {
   /** Stable identity used for per-handler outcomes: the decorator's `name`, else `ClassName.method`. */
   key: string;
   subscriptions: readonly HandlerSubscription[];
-  invoke(event: ProviderEvent, context: WebhookHandlerContext): Promise<unknown>;
-}
+} & (
+  | { maxBatchSize?: undefined; invoke(event: ProviderEvent, context: WebhookHandlerContext): Promise<unknown> }
+  /** `@OnPaymentBatch()`: many events per call. */
+  | { maxBatchSize: number; invokeBatch(events: ProviderEvent[], context: WebhookBatchContext): Promise<unknown> }
+);
 
 /** The handlers found at bootstrap. */
 @Injectable()

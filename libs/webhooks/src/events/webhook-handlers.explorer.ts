@@ -4,6 +4,7 @@ import { WEBHOOK_ENDPOINT_METADATA, WEBHOOK_HANDLER_METADATA, WEBHOOKS_CONFIG } 
 import { WebhooksConfigError, type WebhooksConfig } from '../webhooks.options';
 import type { HandlerSubscription } from './handler-subscription';
 import type { PaymentEvent, ProviderEvent } from './payment-event';
+import type { WebhookBatchContext } from './webhook-batch-context';
 import type { WebhookHandlerContext } from './webhook-handler-context';
 import { WebhookHandlerRegistry } from './webhook-handler.registry';
 
@@ -59,7 +60,20 @@ export class WebhookHandlersExplorer implements OnModuleInit {
         if (names.length === 0) unnamed.push(where);
         const key = names.length === 1 ? names[0] : uniqueKey(where, keys);
         keys.add(key);
-        this.registry.add({ key, subscriptions, invoke: (event, context) => Promise.resolve(invoke(instance, method, event, context, subscriptions)) });
+        const batchSizes = subscriptions.map((subscription) => subscription.maxBatchSize);
+        if (batchSizes.every((size) => size === undefined)) {
+          this.registry.add({ key, subscriptions, invoke: (event, context) => Promise.resolve(invoke(instance, method, event, context, subscriptions)) });
+        } else if (batchSizes.some((size) => size === undefined)) {
+          problems.push(`${where}: mixes @OnPaymentBatch with decorators that pass one event; a method takes either a list of payments or one event`);
+        } else {
+          const fn = instance[method] as (payments: PaymentEvent[], ctx: WebhookBatchContext) => unknown;
+          this.registry.add({
+            key,
+            subscriptions,
+            maxBatchSize: Math.min(...(batchSizes as number[])),
+            invokeBatch: (events, context) => Promise.resolve(fn.call(instance, events.map((event) => event.payment!), context)),
+          });
+        }
       }
     }
     if (problems.length > 0) throw new WebhooksConfigError(problems);

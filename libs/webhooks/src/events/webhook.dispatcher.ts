@@ -9,10 +9,10 @@ import { WebhookMonitor, type WebhookDeliveryOutcome } from '../monitoring/webho
 import { WEBHOOK_INBOX_STORE, WEBHOOKS_CONFIG } from '../webhooks.constants';
 import type { WebhooksConfig } from '../webhooks.options';
 import { retryDelay } from './backoff';
+import { HandlerBatcher } from './handler-batcher';
 import { paymentProblem } from './event-limits';
 import type { ProviderEvent } from './payment-event';
 import { parseStoredDelivery } from './stored-event';
-import type { WebhookHandlerContext } from './webhook-handler-context';
 import { WebhookHandlerRegistry, type RegisteredHandler } from './webhook-handler.registry';
 
 export type DispatchOutcome = 'processed' | 'retry' | 'dead' | 'lease-lost' | 'aborted';
@@ -23,6 +23,25 @@ type OutcomeAt = (at: Date) => WebhookDeliveryOutcome;
 /** The delivery's signal fired (shutdown, lost lease): nothing more is written, the worker hands it back. */
 class DeliveryAborted extends Error {}
 
+/** A batch of several failed as a whole: nothing of it was recorded, each of its turns runs again alone. */
+class BatchFailed extends Error {}
+
+/** One delivery's turn at one handler. */
+interface HandlerTurn {
+  delivery: ClaimedDelivery;
+  event: ProviderEvent;
+  /** The delivery's own signal: its lease was lost, or shutdown's grace ended. */
+  signal: AbortSignal;
+  /** Every other handler succeeded: a success also completes the delivery. */
+  completes: boolean;
+}
+
+interface TurnResult {
+  error?: Error;
+  /** The handler's record also completed the delivery. */
+  completed: boolean;
+}
+
 /**
  * Processes one claimed delivery: rebuilds the event from the stored bytes, confirms it with the
  * provider when the strategy asks to, runs every handler that has not succeeded yet and records
@@ -32,6 +51,7 @@ class DeliveryAborted extends Error {}
 export class WebhookDispatcher {
   private readonly logger = new Logger('Webhooks');
   private readonly providers: Map<string, WebhookProvider>;
+  private readonly batchers = new Map<string, HandlerBatcher<HandlerTurn, TurnResult>>();
 
   constructor(
     @Inject(WEBHOOKS_CONFIG) private readonly config: WebhooksConfig,
@@ -104,79 +124,118 @@ export class WebhookDispatcher {
   }
 
   /**
-   * Runs one handler and records its outcome; returns its error, if any. With `completes` (every other
-   * handler succeeded) a success also marks the delivery processed in the same write when the store can.
+   * Runs one handler for one delivery and records its outcome; returns its error, if any. With
+   * `completes` (every other handler succeeded) a success also marks the delivery processed in the
+   * same write when the store can. A batch handler's turn joins the handler's next batch.
    */
-  private async run(
-    handler: RegisteredHandler,
-    event: ProviderEvent,
-    delivery: ClaimedDelivery,
-    deliverySignal: AbortSignal,
-    completes: boolean,
-  ): Promise<{ error?: Error; completed: boolean }> {
-    const owner = delivery.leaseOwner;
+  private run(handler: RegisteredHandler, event: ProviderEvent, delivery: ClaimedDelivery, signal: AbortSignal, completes: boolean): Promise<TurnResult> {
+    const turn: HandlerTurn = { delivery, event, signal, completes };
+    if (handler.maxBatchSize === undefined) return this.runTurns(handler, [turn]).then(([result]) => result);
+    let batcher = this.batchers.get(handler.key);
+    if (!batcher) {
+      batcher = new HandlerBatcher(
+        handler.maxBatchSize,
+        (turns) => this.runTurns(handler, turns),
+        (alone) => this.runTurns(handler, [alone]).then(([result]) => result),
+      );
+      this.batchers.set(handler.key, batcher);
+    }
+    return batcher.add(turn);
+  }
+
+  /**
+   * One call of the handler for these turns (one, or a batch), its success recorded for each. A
+   * batch of several that fails records nothing and throws `BatchFailed`: each turn then runs alone.
+   */
+  private async runTurns(handler: RegisteredHandler, turns: readonly HandlerTurn[]): Promise<TurnResult[]> {
+    const alone = turns.length === 1;
     let committed = false;
-    const completing = completes && this.store.completeWithHandler !== undefined;
-    const recordSuccess = (manager?: EntityManager) =>
-      completing
-        ? this.store.completeWithHandler!(delivery.id, owner, handler.key, this.config.clock(), manager)
-        : this.store.recordHandler(delivery.id, owner, { handler: handler.key, status: 'succeeded' }, this.config.clock(), manager);
+    const completing = turns.map((turn) => turn.completes && this.store.completeWithHandler !== undefined);
+    const record = (turn: HandlerTurn, index: number, manager?: EntityManager) =>
+      completing[index]
+        ? this.store.completeWithHandler!(turn.delivery.id, turn.delivery.leaseOwner, handler.key, this.config.clock(), manager)
+        : this.store.recordHandler(turn.delivery.id, turn.delivery.leaseOwner, { handler: handler.key, status: 'succeeded' }, this.config.clock(), manager);
+    const recordSuccess = async (manager?: EntityManager): Promise<void> => {
+      if (alone) return record(turns[0], 0, manager);
+      // A batch's records commit together, in its transaction or in one of their own; those that
+      // complete their delivery in one statement when the store can.
+      const recordAll = async (inside: EntityManager) => {
+        const completeMany = this.store.completeManyWithHandler?.bind(this.store);
+        const many = completeMany ? turns.filter((_, index) => completing[index]) : [];
+        if (many.length > 0) {
+          const deliveries = many.map(({ delivery }) => ({ id: delivery.id, owner: delivery.leaseOwner }));
+          await completeMany!(deliveries, handler.key, this.config.clock(), inside);
+        }
+        for (const [index, turn] of turns.entries()) if (!many.includes(turn)) await record(turn, index, inside);
+      };
+      await (manager ? recordAll(manager) : this.store.transaction(recordAll));
+    };
     const timeoutMs = this.config.handlerTimeoutMs;
-    const signal = timeoutMs === undefined ? deliverySignal : AbortSignal.any([deliverySignal, AbortSignal.timeout(timeoutMs)]);
-    const context: WebhookHandlerContext = {
-      deliveryId: delivery.id,
-      attempt: delivery.attempts,
-      event,
-      signal,
-      transaction: async <T>(work: (manager: EntityManager) => Promise<T>): Promise<T> => {
-        if (committed) throw new Error(`${handler.key} called ctx.transaction twice; put all its writes in one transaction.`);
-        // A handler that outlived its signal must not commit: its run was already counted as failed.
-        signal.throwIfAborted();
-        const result = await this.store.transaction(async (manager) => {
-          const value = await work(manager);
-          await recordSuccess(manager);
-          return value;
-        });
-        committed = true;
-        return result;
-      },
+    const deliveriesSignal = alone ? turns[0].signal : AbortSignal.any(turns.map((turn) => turn.signal));
+    const signal = timeoutMs === undefined ? deliveriesSignal : AbortSignal.any([deliveriesSignal, AbortSignal.timeout(timeoutMs)]);
+    const transaction = async <T>(work: (manager: EntityManager) => Promise<T>): Promise<T> => {
+      if (committed) throw new Error(`${handler.key} called ctx.transaction twice; put all its writes in one transaction.`);
+      // A handler that outlived its signal must not commit: its run was already counted as failed.
+      signal.throwIfAborted();
+      const result = await this.store.transaction(async (manager) => {
+        const value = await work(manager);
+        await recordSuccess(manager);
+        return value;
+      });
+      committed = true;
+      return result;
     };
     const started = performance.now();
-    const finished = (outcome: 'succeeded' | 'failed', error?: string) =>
-      this.monitor.handlerFinished({
-        deliveryId: delivery.id,
-        endpoint: delivery.provider,
-        type: delivery.type,
-        handler: handler.key,
-        attempt: delivery.attempts,
-        outcome,
-        durationMs: performance.now() - started,
-        error,
-        at: this.config.clock(),
-      });
+    const finished = (outcome: 'succeeded' | 'failed', error?: string) => {
+      const at = this.config.clock();
+      for (const { delivery } of turns) {
+        this.monitor.handlerFinished({
+          deliveryId: delivery.id,
+          endpoint: delivery.provider,
+          type: delivery.type,
+          handler: handler.key,
+          attempt: delivery.attempts,
+          outcome,
+          durationMs: performance.now() - started,
+          error,
+          at,
+        });
+      }
+    };
+    const succeeded = () => completing.map((completed) => ({ completed }));
     try {
-      await untilAborted(handler.invoke(event, context), signal, () =>
-        deliverySignal.aborted ? describe(deliverySignal.reason) : `${handler.key} timed out after ${timeoutMs} ms`,
-      );
+      const invocation =
+        handler.maxBatchSize === undefined
+          ? handler.invoke(turns[0].event, { deliveryId: turns[0].delivery.id, attempt: turns[0].delivery.attempts, event: turns[0].event, signal, transaction })
+          : handler.invokeBatch(
+              turns.map((turn) => turn.event),
+              { items: turns.map(({ delivery, event }) => ({ deliveryId: delivery.id, attempt: delivery.attempts, event })), signal, transaction },
+            );
+      await untilAborted(invocation, signal, () => (deliveriesSignal.aborted ? describe(deliveriesSignal.reason) : `${handler.key} timed out after ${timeoutMs} ms`));
       if (!committed) await recordSuccess();
       finished('succeeded');
-      return { completed: completing };
+      return succeeded();
     } catch (error) {
+      if (!alone && !committed) {
+        this.logger.warn(`${handler.key} failed on a batch of ${turns.length} deliveries (${describe(error)}); each runs again alone.`);
+        throw new BatchFailed();
+      }
       if (error instanceof LeaseLostError) throw error;
+      const delivery = turns[0].delivery;
       // Stopped from outside, not failed: no outcome is recorded and the attempt is not held against it.
-      if (deliverySignal.aborted && !committed) throw new DeliveryAborted(describe(deliverySignal.reason));
+      if (deliveriesSignal.aborted && !committed) throw new DeliveryAborted(describe(deliveriesSignal.reason));
       if (committed) {
         // Its writes are committed with its "done" record: running it again would apply them twice. (A
         // delivery completed in that transaction has no lease left to renew: its signal aborts, harmlessly.)
-        if (!(completing && deliverySignal.aborted)) this.logger.error(`${handler.key} threw after its transaction committed; it is not retried: ${describe(error)}`);
+        if (!(completing.some(Boolean) && deliveriesSignal.aborted)) this.logger.error(`${handler.key} threw after its transaction committed; it is not retried: ${describe(error)}`);
         finished('succeeded');
-        return { completed: completing };
+        return succeeded();
       }
       const message = describe(error);
       this.logger.warn(`${handler.key} failed on delivery ${delivery.id} (attempt ${delivery.attempts}): ${message}`);
-      await this.store.recordHandler(delivery.id, owner, { handler: handler.key, status: 'failed', error: message }, this.config.clock());
+      await this.store.recordHandler(delivery.id, delivery.leaseOwner, { handler: handler.key, status: 'failed', error: message }, this.config.clock());
       finished('failed', message);
-      return { error: error instanceof Error ? error : new Error(message), completed: false };
+      return [{ error: error instanceof Error ? error : new Error(message), completed: false }];
     }
   }
 

@@ -94,6 +94,10 @@ export class InMemoryInboxStore implements WebhookInboxStore {
     this.write({ id, owner, outcome: { handler, status: 'succeeded' }, now, completes: true }, manager);
   }
 
+  async completeManyWithHandler(deliveries: ReadonlyArray<{ id: string; owner: string }>, handler: string, now: Date, manager: EntityManager): Promise<void> {
+    for (const { id, owner } of deliveries) this.write({ id, owner, outcome: { handler, status: 'succeeded' }, now, completes: true }, manager);
+  }
+
   private write(record: HandlerRecord, manager?: EntityManager): void {
     this.fence(record);
     if (!manager) return this.apply(record);

@@ -146,6 +146,13 @@ export interface WebhookInboxStore {
    * succeeded; without it, it calls `recordHandler` then `complete`.
    */
   completeWithHandler?(id: string, owner: string, handler: string, now: Date, manager?: EntityManager): Promise<void>;
+  /**
+   * Optional: `completeWithHandler` for many deliveries at once (a batch handler's), in one fenced
+   * write inside the caller's transaction. If any of them is no longer leased to its owner it throws
+   * `LeaseLostError` for that one, and the caller's transaction rolls back. Without it, the dispatcher
+   * calls `completeWithHandler` for each.
+   */
+  completeManyWithHandler?(deliveries: ReadonlyArray<{ id: string; owner: string }>, handler: string, now: Date, manager: EntityManager): Promise<void>;
   /** Schedules a retry, or marks the delivery dead, and releases the lease. */
   fail(id: string, owner: string, outcome: FailureOutcome, now: Date): Promise<void>;
   /** Gives a lease back unfinished (shutdown): the delivery is due again at once, the attempt not counted. */

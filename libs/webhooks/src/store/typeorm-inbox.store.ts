@@ -198,6 +198,28 @@ export class TypeOrmInboxStore implements WebhookInboxStore {
     return manager ? write(manager) : this.transaction(write);
   }
 
+  async completeManyWithHandler(deliveries: ReadonlyArray<{ id: string; owner: string }>, handler: string, now: Date, manager: EntityManager): Promise<void> {
+    const at = now.getTime();
+    const pairs = deliveries.map(() => '(?, ?)').join(', ');
+    const keys = deliveries.flatMap(({ id, owner }) => [id, owner]);
+    const complete = `UPDATE webhook_deliveries SET ${PROCESSED} WHERE (id, lease_owner) IN (${pairs}) AND status = 'processing' RETURNING id`;
+    const record = `INSERT INTO webhook_handler_runs (delivery_id, handler, status, attempts, last_error, updated_at) SELECT id, ?, 'succeeded', 1, NULL, ? FROM done
+      ON CONFLICT (delivery_id, handler) DO UPDATE SET status = excluded.status, attempts = webhook_handler_runs.attempts + 1, last_error = NULL, updated_at = excluded.updated_at
+      RETURNING delivery_id`;
+    let completed: unknown;
+    if (this.postgres) {
+      completed = await manager.query(this.sql(`WITH done AS (${complete}) ${record}`), [at, at, ...keys, handler, at]);
+    } else {
+      completed = await manager.query(complete, [at, at, ...keys]);
+      const ids = deliveries.map(() => '?').join(', ');
+      await manager.query(record.replace('FROM done', `FROM webhook_deliveries WHERE id IN (${ids})`), [handler, at, ...deliveries.map(({ id }) => id)]);
+    }
+    // Every one, or the caller's transaction rolls back: a batch is recorded whole.
+    const done = new Set(returnedRows(completed).map((row) => String(row.delivery_id ?? row.id)));
+    const lost = deliveries.find(({ id }) => !done.has(id));
+    if (lost) throw new LeaseLostError(lost.id, lost.owner);
+  }
+
   async complete(id: string, owner: string, now: Date): Promise<void> {
     if (!(await this.completions.submit({ id, owner, now }))) throw new LeaseLostError(id, owner);
   }

@@ -400,6 +400,42 @@ export function inboxStoreContract(factory: InboxStoreFactory): InboxStoreContra
       assert.deepEqual(outcomes(await store.get(id)), [{ handler: 'h1', status: 'succeeded', attempts: 1 }]);
     }),
 
+    withStore('completeManyWithHandler (optional) records one handler and completes many deliveries in the caller\'s transaction, all or none', async (store) => {
+      if (!store.completeManyWithHandler) return;
+      const completeMany = store.completeManyWithHandler.bind(store);
+      const [a, b, c] = [await store.insertOrFind(delivery()), await store.insertOrFind(delivery()), await store.insertOrFind(delivery())];
+      await store.claimDue({ owner: 'worker-a', now: at(0), leaseMs: MINUTE, limit: 3 });
+      await store.recordHandler(b.id, 'worker-a', { handler: 'h1', status: 'failed', error: 'first try' }, at(10));
+      const other = await store.insertOrFind(delivery());
+      await store.claimDue({ owner: 'worker-b', now: at(20), leaseMs: MINUTE, limit: 10 });
+
+      // One of them leased to someone else: nothing of the batch is kept.
+      await rejectsLeaseLost(
+        store.transaction((manager) => completeMany([{ id: a.id, owner: 'worker-a' }, { id: other.id, owner: 'worker-a' }], 'h1', at(30), manager)),
+        other.id,
+        'worker-a',
+        'completeManyWithHandler with a delivery of another owner',
+      );
+      const untouched = await getOrFail(store, a.id);
+      assert.deepEqual([untouched.status, untouched.leaseOwner, outcomes(untouched)], ['processing', 'worker-a', []], 'a rolled-back batch leaves every delivery as it was');
+
+      await store.transaction((manager) => completeMany([{ id: a.id, owner: 'worker-a' }, { id: b.id, owner: 'worker-a' }], 'h1', at(40), manager));
+      for (const id of [a.id, b.id]) {
+        const done = await getOrFail(store, id);
+        assert.deepEqual([done.status, done.leaseOwner, done.lastError], ['processed', undefined, undefined]);
+        assert.equal(done.processedAt?.getTime(), at(40).getTime());
+      }
+      assert.deepEqual(outcomes(await store.get(a.id)), [{ handler: 'h1', status: 'succeeded', attempts: 1 }]);
+      assert.deepEqual(outcomes(await store.get(b.id)), [{ handler: 'h1', status: 'succeeded', attempts: 2 }]);
+      assert.equal((await getOrFail(store, c.id)).status, 'processing', 'a delivery outside the batch is not touched');
+      await rejectsLeaseLost(
+        store.transaction((manager) => completeMany([{ id: a.id, owner: 'worker-a' }], 'h1', at(50), manager)),
+        a.id,
+        'worker-a',
+        'completeManyWithHandler of a processed delivery',
+      );
+    }),
+
     withStore('completeWithHandler (optional) records the last handler and completes in one fenced write, or in the caller\'s transaction', async (store) => {
       if (!store.completeWithHandler) return;
       const complete = store.completeWithHandler.bind(store);
