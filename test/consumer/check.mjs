@@ -175,8 +175,8 @@ async function post(url, body, headers) {
   return { status: response.status, text, json };
 }
 
-async function paymentRows(databaseUrl, reference) {
-  const sql = `SELECT count(*) FROM payment WHERE reference = '${reference}'`;
+async function paymentRows(databaseUrl, reference, table = 'payment') {
+  const sql = `SELECT count(*) FROM ${table} WHERE reference ${reference.endsWith('%') ? 'LIKE' : '='} '${reference}'`;
   const result = await run('psql', [databaseUrl, '-v', 'ON_ERROR_STOP=1', '-tAc', sql], { timeoutMs: 15_000 });
   if (result.code !== 0) return { error: result.output.trim() };
   return { count: Number(result.stdout.trim()) };
@@ -213,6 +213,29 @@ function checksFor(platform, db) {
         await sleep(2_000);
         rows = await paymentRows(db.main, 'REF-1');
         expect(rows.count === 1, `after the retry, ${rows.error ?? `${rows.count} payment rows`} for REF-1 instead of exactly 1`);
+      },
+    },
+    {
+      name: `${platform}: a burst of 30 payments is recorded once each by the one-event handler and by the @OnPaymentBatch handler`,
+      async run(ctx) {
+        const app = (ctx.app = await startApp({ ...base, DATABASE_URL: db.main }));
+        mustListen(app);
+        const prefix = `BURST-${platform}-`;
+        const answers = await Promise.all(
+          Array.from({ length: 30 }, (_, n) => {
+            const body = JSON.stringify(checkoutCompleted(`${prefix}${n}`, 1000 + n));
+            return post(`${app.base}/webhooks/stripe`, body, { 'content-type': 'application/json', 'stripe-signature': signStripe(body, SECRET) });
+          }),
+        );
+        expect(answers.every((answer) => answer.status === 200), `answers: ${[...new Set(answers.map((answer) => answer.status))].join(', ')}`);
+        let payments;
+        let sales;
+        for (const deadline = Date.now() + 15_000; Date.now() < deadline; await sleep(250)) {
+          [payments, sales] = [await paymentRows(db.main, `${prefix}%`), await paymentRows(db.main, `${prefix}%`, 'sale')];
+          if (payments.count >= 30 && sales.count >= 30) break;
+        }
+        expect(payments.count === 30 && sales.count === 30,
+          `after 15 s: ${payments.error ?? payments.count} payment rows and ${sales.error ?? sales.count} sale rows for 30 payments`);
       },
     },
     {
