@@ -1,0 +1,64 @@
+import { HandlerBatcher } from './handler-batcher';
+
+/** Records each call; `together` fails when a batch holds 'bad'. Calls end when `release()` is called. */
+function recordingBatcher(maxSize: number) {
+  const calls: string[][] = [];
+  const gates: Array<() => void> = [];
+  const gate = () => new Promise<void>((resolve) => gates.push(resolve));
+  const batcher = new HandlerBatcher<string, string>(
+    maxSize,
+    async (entries) => {
+      calls.push(entries);
+      await gate();
+      if (entries.includes('bad')) throw new Error('bad batch');
+      return entries.map((entry) => `${entry}:together`);
+    },
+    async (entry) => {
+      calls.push([entry]);
+      await gate();
+      if (entry === 'bad') throw new Error(`${entry} failed`);
+      return `${entry}:alone`;
+    },
+  );
+  const release = async () => {
+    await new Promise((resolve) => setImmediate(resolve));
+    gates.splice(0).forEach((open) => open());
+  };
+  /** Opens gates until every promise has settled. */
+  const settle = async <T>(promises: Array<Promise<T>>): Promise<T[]> => {
+    let done = false;
+    const all = Promise.all(promises).finally(() => (done = true));
+    while (!done) await release();
+    return all;
+  };
+  return { batcher, calls, release, settle };
+}
+
+describe('HandlerBatcher', () => {
+  it('an entry on its own runs alone, on the next turn of the event loop', async () => {
+    const { batcher, calls, release } = recordingBatcher(10);
+    const result = batcher.add('a');
+    await release();
+    expect(await result).toBe('a:alone');
+    expect(calls).toEqual([['a']]);
+  });
+
+  it('entries added together go together; those added while a batch runs wait for the next, at most maxSize each', async () => {
+    const { batcher, calls, release, settle } = recordingBatcher(3);
+    const first = ['a', 'b'].map((entry) => batcher.add(entry));
+    await new Promise((resolve) => setImmediate(resolve));
+    const later = ['c', 'd', 'e', 'f'].map((entry) => batcher.add(entry));
+    expect(calls).toEqual([['a', 'b']]);
+    await release();
+    expect(await Promise.all(first)).toEqual(['a:together', 'b:together']);
+    expect(await settle(later)).toEqual(['c:together', 'd:together', 'e:together', 'f:alone']);
+    expect(calls).toEqual([['a', 'b'], ['c', 'd', 'e'], ['f']]);
+  });
+
+  it('a batch that fails runs each entry alone: only the bad one rejects', async () => {
+    const { batcher, calls, settle } = recordingBatcher(10);
+    const results = ['a', 'bad', 'c'].map((entry) => batcher.add(entry).catch((error: Error) => error.message));
+    expect(await settle(results)).toEqual(['a:alone', 'bad failed', 'c:alone']);
+    expect(calls).toEqual([['a', 'bad', 'c'], ['a'], ['bad'], ['c']]);
+  });
+});
