@@ -15,8 +15,10 @@ class PaidOrders {
   calls: string[][] = [];
   /** A reference whose presence makes the call throw after writing. */
   poison?: string;
-  /** Batches of several take this long before writing (a handler slower than its timeout). */
-  stallBatchesMs = 0;
+  /** Batches of several write only once their signal has fired (a handler slower than its timeout). */
+  stallBatches = false;
+  /** What the stalled batch's late ctx.transaction got. */
+  lateWrite?: Promise<unknown>;
   /** Awaited by batches of several before their transaction. */
   hold?: Promise<void>;
   held?: () => void;
@@ -24,7 +26,11 @@ class PaidOrders {
   @OnPaymentBatch('payment.completed', { name: 'paid-orders', maxBatchSize: 4 })
   async onPaid(payments: PaymentEvent[], ctx: WebhookBatchContext): Promise<void> {
     this.calls.push(payments.map((payment) => payment.reference));
-    if (payments.length > 1 && this.stallBatchesMs > 0) await new Promise((resolve) => setTimeout(resolve, this.stallBatchesMs));
+    if (payments.length > 1 && this.stallBatches) {
+      await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
+      this.lateWrite = ctx.transaction(() => Promise.resolve()).catch((error: Error) => error.name);
+      return;
+    }
     if (payments.length > 1 && this.hold) {
       this.held?.();
       await this.hold;
@@ -73,7 +79,7 @@ describe('@OnPaymentBatch: many deliveries per handler call, each recorded exact
   beforeEach(async () => {
     handler.calls = [];
     handler.poison = undefined;
-    handler.stallBatchesMs = 0;
+    handler.stallBatches = false;
     handler.hold = undefined;
     await app.get(DataSource).query('DELETE FROM paid_orders');
   });
@@ -149,12 +155,12 @@ describe('@OnPaymentBatch: many deliveries per handler call, each recorded exact
 
   it('a batch that outlives handlerTimeoutMs commits nothing; each delivery then runs alone within its own timeout', async () => {
     for (const n of [1, 2, 3]) await deliver(`SLOW-${n}`);
-    handler.stallBatchesMs = 800;
+    handler.stallBatches = true;
 
     expect(await app.deliveries.runOnce()).toMatchObject({ claimed: 3, processed: 3 });
     expect(handler.calls.map((call) => call.length)).toEqual([3, 1, 1, 1]);
-    // The stalled batch would have written after its timeout: its transaction refused to start.
-    await new Promise((resolve) => setTimeout(resolve, 900));
+    // The stalled batch tried to write after its timeout: its transaction refused to start.
+    expect(await handler.lateWrite).toBe('TimeoutError');
     expect((await effects()).map(({ reference }) => reference)).toEqual(['SLOW-1', 'SLOW-2', 'SLOW-3']);
   });
 });

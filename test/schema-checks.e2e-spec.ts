@@ -74,13 +74,16 @@ describe('Schema checks at start-up', () => {
   onPostgres('warns at start when the worker can take every connection of the pool', async () => {
     const warnings: string[] = [];
     const logger = { log() {}, error() {}, debug() {}, verbose() {}, warn: (message: unknown) => warnings.push(String(message)) };
-    const start = (batchSize: number) => startWebhookApp({ platform: 'express', database, logger, webhooks: { endpoints: providers(), batchSize } });
-    await (await start(5)).close();
+    const start = (options: { batchSize: number; handlerConcurrency?: number }) =>
+      startWebhookApp({ platform: 'express', database, logger, webhooks: { endpoints: providers(), ...options } });
+    await (await start({ batchSize: 5 })).close();
+    // Many deliveries in flight, few handler calls at once (batch handlers): no connection shortage.
+    await (await start({ batchSize: 100, handlerConcurrency: 4 })).close();
     expect(warnings.filter((line) => line.includes('pool'))).toEqual([]);
-    await (await start(10)).close();
+    await (await start({ batchSize: 10 })).close();
     expect(warnings.filter((line) => line.includes('pool'))).toEqual([
-      'The PostgreSQL pool holds 10 connection(s) and batchSize is 10: handlers can take every connection and leave acknowledgements waiting. ' +
-        'Give the data source a larger poolSize (e.g. 18) or lower batchSize.',
+      'The PostgreSQL pool holds 10 connection(s) and handlerConcurrency is 10: handlers can take every connection and leave acknowledgements waiting. ' +
+        'Give the data source a larger poolSize (e.g. 18) or lower handlerConcurrency (default: batchSize).',
     ]);
   });
 });

@@ -1,4 +1,5 @@
 import { signStripe, stripeEvent } from 'nestjs-payment-webhooks/testing';
+import { DataSource } from 'typeorm';
 import { createEvent, register, registration, seatsLeft, startDemo, type DemoHarness } from './support/demo-app';
 import { checkoutSession as session, type Registered } from './support/checkout-session';
 
@@ -187,6 +188,12 @@ describe('demo: registrations paid through Stripe', () => {
     expect(await registration(demo.url, mismatched.id)).toMatchObject({ status: 'PENDING', paymentIssue: { received: { amountMinor: 999 }, expected: { amountMinor: 2500 } } });
     // Four held seats, the revived registration's taken again once, the second payment of one registration a no-op.
     expect(await seatsLeft(demo.url, event.id)).toBe(6);
+    // Written in one statement, each with its own payment's id.
+    const ids = [paid, twice, revived].map(({ id }) => id);
+    const rows: Array<{ id: string; payment_transaction_id: string }> = await demo.app
+      .get(DataSource)
+      .query(`SELECT id, payment_transaction_id FROM registrations WHERE id IN (${ids.map((_, i) => (demo.database.kind === 'postgres' ? `$${i + 1}` : '?')).join(', ')})`, ids);
+    expect(Object.fromEntries(rows.map((row) => [row.id, row.payment_transaction_id]))).toEqual(Object.fromEntries(ids.map((id) => [id, `pi_test_${id.slice(0, 8)}`])));
     for (const { id } of deliveries) {
       expect((await demo.deliveries.get(id))!.handlers).toEqual([expect.objectContaining({ handler: 'registration-paid', status: 'succeeded', attempts: 1 })]);
     }

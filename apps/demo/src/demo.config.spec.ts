@@ -39,7 +39,7 @@ describe('loadDemoConfig', () => {
       feexpayApi: { baseUrl: 'https://api.feexpay.me', token: undefined },
       paystackApiBaseUrl: 'https://api.paystack.co',
       reconciliation: { afterMs: 30 * 60_000, intervalMs: 60_000, expireAfterMs: 24 * 3_600_000, batchSize: 50 },
-      webhooks: { worker: true, batchSize: 16 },
+      webhooks: { worker: true, batchSize: 128, handlerConcurrency: 16 },
     });
   });
 
@@ -87,9 +87,14 @@ describe('loadDemoConfig', () => {
     });
   });
 
-  it('sizes the worker and the PostgreSQL pool from WEBHOOKS_CONCURRENCY and DATABASE_POOL_SIZE', () => {
+  it('sizes the worker and the PostgreSQL pool from WEBHOOKS_CONCURRENCY, WEBHOOKS_IN_FLIGHT and DATABASE_POOL_SIZE', () => {
     const config = load({ DATABASE_URL: 'postgres://demo@db/demo', WEBHOOKS_CONCURRENCY: '4' });
-    expect([config.webhooks.batchSize, config.database]).toEqual([4, { type: 'postgres', url: 'postgres://demo@db/demo', poolSize: 12 }]);
+    expect([config.webhooks, config.database]).toEqual([
+      { worker: true, batchSize: 128, handlerConcurrency: 4 },
+      { type: 'postgres', url: 'postgres://demo@db/demo', poolSize: 12 },
+    ]);
+    expect(load({ WEBHOOKS_IN_FLIGHT: '300' }).webhooks).toMatchObject({ batchSize: 300, handlerConcurrency: 16 });
+    expect(() => load({ WEBHOOKS_IN_FLIGHT: '0' })).toThrow('WEBHOOKS_IN_FLIGHT must be a whole number from 1 to 1000, got "0".');
     expect(load({ DATABASE_URL: 'postgres://demo@db/demo', DATABASE_POOL_SIZE: '40' }).database).toMatchObject({ poolSize: 40 });
     expect(() => load({ DATABASE_URL: 'postgres://demo@db/demo', WEBHOOKS_CONCURRENCY: '10', DATABASE_POOL_SIZE: '10' })).toThrow(
       'DATABASE_POOL_SIZE (10) must be larger than WEBHOOKS_CONCURRENCY (10)',

@@ -72,14 +72,19 @@ export interface DemoConfig {
   /** The clock of the demo's own records and of its reconciler; tests move it. Default: the system clock. */
   clock?: () => Date;
   /** Webhook processing: tests turn the background worker off and drive it with `runOnce()`. */
-  webhooks: Pick<WebhooksModuleOptions, 'worker' | 'clock' | 'backoff' | 'pollIntervalMs' | 'batchSize'>;
+  webhooks: Pick<WebhooksModuleOptions, 'worker' | 'clock' | 'backoff' | 'pollIntervalMs' | 'batchSize' | 'handlerConcurrency'>;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 const DEFAULT_FEEXPAY_PATH = '/api/v1/payments/feexpay/webhook/';
-/** Deliveries handled at once (WEBHOOKS_CONCURRENCY): a backlog drains about this many times faster than one by one. */
+/** Handler calls at once (WEBHOOKS_CONCURRENCY), each holding a PostgreSQL connection for its transaction. */
 const DEFAULT_CONCURRENCY = 16;
+/**
+ * Deliveries in flight (WEBHOOKS_IN_FLIGHT): completed payments are settled in batches of up to 50,
+ * so a burst needs many in flight to fill them, while handler calls stay at WEBHOOKS_CONCURRENCY.
+ */
+const DEFAULT_IN_FLIGHT = 128;
 const DEFAULT_FEEXPAY_API_BASE_URL = 'https://api.feexpay.me';
 const DEFAULT_PAYSTACK_API_BASE_URL = 'https://api.paystack.co';
 
@@ -92,6 +97,7 @@ export function loadDemoConfig(env: Env = process.env, secretOptions: ReadSecret
   const secretList = (name: string) => readSecretList(name, env, secretOptions);
   const port = portOf(env.PORT);
   const concurrency = wholeNumberOf('WEBHOOKS_CONCURRENCY', env.WEBHOOKS_CONCURRENCY, DEFAULT_CONCURRENCY, 1, 200);
+  const inFlight = wholeNumberOf('WEBHOOKS_IN_FLIGHT', env.WEBHOOKS_IN_FLIGHT, DEFAULT_IN_FLIGHT, 1, 1000);
   return {
     port,
     publicUrl: publicUrlOf(env.PUBLIC_URL, port),
@@ -118,7 +124,7 @@ export function loadDemoConfig(env: Env = process.env, secretOptions: ReadSecret
     feexpayApi: { baseUrl: apiBaseUrlOf('FEEXPAY_API_BASE_URL', env.FEEXPAY_API_BASE_URL, DEFAULT_FEEXPAY_API_BASE_URL), token: secret('FEEXPAY_API_TOKEN') },
     paystackApiBaseUrl: apiBaseUrlOf('PAYSTACK_API_BASE_URL', env.PAYSTACK_API_BASE_URL, DEFAULT_PAYSTACK_API_BASE_URL),
     reconciliation: reconciliationOf(env),
-    webhooks: { worker: true, batchSize: concurrency },
+    webhooks: { worker: true, batchSize: inFlight, handlerConcurrency: concurrency },
   };
 }
 
@@ -186,8 +192,8 @@ function databaseOf(url: string | undefined, password: string | undefined, sqlit
 }
 
 /**
- * PostgreSQL connections (DATABASE_POOL_SIZE): every delivery being handled holds one for its
- * transaction, so the default leaves 8 beyond the worker's concurrency for acknowledgements and the API.
+ * PostgreSQL connections (DATABASE_POOL_SIZE): every handler call holds one for its transaction, so
+ * the default leaves 8 beyond WEBHOOKS_CONCURRENCY for acknowledgements and the API.
  */
 function withPoolSize(database: TypeOrmModuleOptions, value: string | undefined, concurrency: number): TypeOrmModuleOptions {
   const poolSize = wholeNumberOf('DATABASE_POOL_SIZE', value, concurrency + 8, 2, 1000);

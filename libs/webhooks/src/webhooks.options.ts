@@ -49,8 +49,18 @@ export interface WebhooksModuleOptions {
   handlerTimeoutMs?: number;
   /** How often each instance looks for due deliveries. Default 1 s. */
   pollIntervalMs?: number;
-  /** Deliveries claimed and processed at once per instance. Keep it below the connection pool size, so acknowledgements always find a connection. Default 5. */
+  /**
+   * Deliveries claimed and processed at once per instance. With one-event handlers keep it below the
+   * connection pool size, so acknowledgements always find a connection; with `@OnPaymentBatch`
+   * handlers raise it (100 or more) and bound connections with `handlerConcurrency`. Default 5.
+   */
   batchSize?: number;
+  /**
+   * Handler calls running at once per instance, each holding at most one connection for its
+   * `ctx.transaction` (a batch handler's call counts once); deliveries beyond it wait their turn.
+   * Keep it below the connection pool size. Default: `batchSize`.
+   */
+  handlerConcurrency?: number;
   /** Process deliveries in the background. Turn off to drive processing with `runOnce()` (tests, cron). Default true. */
   worker?: boolean;
   /** Apply the library's migrations at start-up. Default: true, except with NODE_ENV=production. */
@@ -84,6 +94,7 @@ export interface WebhooksConfig {
   handlerTimeoutMs?: number;
   pollIntervalMs: number;
   batchSize: number;
+  handlerConcurrency: number;
   worker: boolean;
   migrationsRun: boolean;
   shutdownGraceMs: number;
@@ -174,6 +185,7 @@ export function resolveWebhooksConfig(options: WebhooksModuleOptions, adminPath?
     handlerTimeoutMs: options.handlerTimeoutMs === undefined ? undefined : positive(options.handlerTimeoutMs, 0, 'handlerTimeoutMs'),
     pollIntervalMs: positive(options.pollIntervalMs, 1000, 'pollIntervalMs'),
     batchSize: positive(options.batchSize, 5, 'batchSize'),
+    handlerConcurrency: positive(options.handlerConcurrency, options.batchSize ?? 5, 'handlerConcurrency'),
     worker: options.worker ?? true,
     migrationsRun: options.migrationsRun ?? process.env.NODE_ENV !== 'production',
     shutdownGraceMs: positive(options.shutdownGraceMs, 10_000, 'shutdownGraceMs'),

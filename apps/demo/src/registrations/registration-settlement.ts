@@ -26,11 +26,37 @@ export class RegistrationSettlement {
    * `event` is the registration's event when the caller has read it already.
    */
   async complete(manager: EntityManager, registration: RegistrationEntity, payment: PaymentEvent, event?: EventEntity): Promise<CompletionResult> {
+    const result = await this.completionOf(manager, registration, payment, event ?? (await manager.findOneByOrFail(EventEntity, { id: registration.eventId })));
+    if (result === 'paid') await this.markPaid(manager, [{ registration, payment }]);
+    return result;
+  }
+
+  /**
+   * `complete` for many payments in one transaction, the PAID ones written in one statement. In
+   * order: a registration paid earlier in the list is PAID for the later ones.
+   */
+  async completeMany(manager: EntityManager, items: ReadonlyArray<{ registration: RegistrationEntity; payment: PaymentEvent; event: EventEntity }>): Promise<CompletionResult[]> {
+    const results: CompletionResult[] = [];
+    const paid: Array<{ registration: RegistrationEntity; payment: PaymentEvent }> = [];
+    for (const { registration, payment, event } of items) {
+      const result = await this.completionOf(manager, registration, payment, event);
+      if (result === 'paid') {
+        paid.push({ registration, payment });
+        registration.status = 'PAID';
+      }
+      results.push(result);
+    }
+    if (paid.length > 0) await this.markPaid(manager, paid);
+    return results;
+  }
+
+  /** What a completed payment does to the registration; writes all but the move to PAID itself. */
+  private async completionOf(manager: EntityManager, registration: RegistrationEntity, payment: PaymentEvent, event: EventEntity): Promise<CompletionResult> {
     if (registration.status === 'PAID' || registration.status === 'REFUNDED') {
       this.logger.log(`Registration ${registration.id} stays ${registration.status}: ${describePayment(payment)} changes nothing.`);
       return 'unchanged';
     }
-    const issue = this.mismatchOf(registration, payment, event ?? (await manager.findOneByOrFail(EventEntity, { id: registration.eventId })));
+    const issue = this.mismatchOf(registration, payment, event);
     if (issue) {
       this.logger.warn(
         `Registration ${registration.id} stays ${registration.status}: ${describePayment(payment)} paid ${issue.received.amountMinor ?? '?'} ${issue.received.currency ?? '?'} ` +
@@ -46,13 +72,25 @@ export class RegistrationSettlement {
       );
       return 'paid-without-seat';
     }
-    const now = this.clock();
-    await manager.update(
-      RegistrationEntity,
-      { id: registration.id },
-      { status: 'PAID', paidAt: now, paymentTransactionId: payment.transactionId ?? null, updatedAt: now },
-    );
     return 'paid';
+  }
+
+  /** One UPDATE for them all; each keeps its own payment's transaction id. */
+  private async markPaid(manager: EntityManager, paid: ReadonlyArray<{ registration: RegistrationEntity; payment: PaymentEvent }>): Promise<void> {
+    const now = this.clock();
+    const parameters: Record<string, string | null> = {};
+    const cases = paid.map(({ registration, payment }, index) => {
+      parameters[`id${index}`] = registration.id;
+      parameters[`tx${index}`] = payment.transactionId ?? null;
+      return `WHEN :id${index} THEN :tx${index}`;
+    });
+    await manager
+      .createQueryBuilder()
+      .update(RegistrationEntity)
+      .set({ status: 'PAID', paidAt: now, updatedAt: now, paymentTransactionId: () => `CASE id ${cases.join(' ')} END` })
+      .where('id IN (:...ids)', { ids: paid.map(({ registration }) => registration.id) })
+      .setParameters(parameters)
+      .execute();
   }
 
   /** `from` → `to` (FAILED, EXPIRED, REFUNDED) and the seat back; false, and logged, when it was not `from`. */

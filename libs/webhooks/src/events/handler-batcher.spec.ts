@@ -55,6 +55,16 @@ describe('HandlerBatcher', () => {
     expect(calls).toEqual([['a', 'b'], ['c', 'd', 'e'], ['f']]);
   });
 
+  it('arrivals that fill a whole batch start at once, beside the running one', async () => {
+    const { batcher, calls, settle } = recordingBatcher(2);
+    const first = batcher.add('a');
+    await new Promise((resolve) => setImmediate(resolve));
+    const full = ['b', 'c'].map((entry) => batcher.add(entry));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls).toEqual([['a'], ['b', 'c']]);
+    expect(await settle([first, ...full])).toEqual(['a:alone', 'b:together', 'c:together']);
+  });
+
   it('a batch that fails runs each entry alone: only the bad one rejects', async () => {
     const { batcher, calls, settle } = recordingBatcher(10);
     const results = ['a', 'bad', 'c'].map((entry) => batcher.add(entry).catch((error: Error) => error.message));

@@ -1,13 +1,15 @@
 /**
- * Gathers one handler's deliveries into batches: a batch starts on the next turn of the event loop
- * after the first entry arrives (so deliveries started together go together) and takes at most
- * `maxSize`; `together` answers each entry, in order. What arrives while a batch runs waits for the next one. Batches of one handler run one
- * at a time, so under load they grow and when idle each delivery goes alone at once. If a batch of
- * several fails, each of its entries runs alone, so one bad entry fails only itself.
+ * Gathers one handler's deliveries into batches of at most `maxSize`: a batch starts on the next turn
+ * of the event loop after its first entry arrives (so deliveries started together go together). While
+ * a batch runs, arrivals wait for it to end, unless they fill a whole batch, which starts at once: under
+ * load batches grow to `maxSize` and run side by side, when idle each delivery goes alone at once.
+ * `together` answers each entry, in order; if it fails, each entry of that batch runs `alone`, so one
+ * bad entry fails only itself.
  */
 export class HandlerBatcher<TEntry, TResult> {
   private readonly waiting: Array<{ entry: TEntry; resolve: (result: TResult) => void; reject: (error: unknown) => void }> = [];
-  private busy = false;
+  private running = 0;
+  private scheduled = false;
 
   constructor(
     private readonly maxSize: number,
@@ -23,13 +25,21 @@ export class HandlerBatcher<TEntry, TResult> {
   }
 
   private schedule(): void {
-    if (this.busy) return;
-    this.busy = true;
-    setImmediate(() => void this.runNext());
+    if (this.scheduled || this.waiting.length === 0) return;
+    // A partial batch waits for the running one: it will hold more by then.
+    if (this.running > 0 && this.waiting.length < this.maxSize) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.runNext();
+    });
   }
 
   private async runNext(): Promise<void> {
     const batch = this.waiting.splice(0, this.maxSize);
+    if (batch.length === 0) return;
+    this.running++;
+    this.schedule();
     try {
       if (batch.length === 1) {
         await this.alone(batch[0].entry).then(batch[0].resolve, batch[0].reject);
@@ -45,8 +55,8 @@ export class HandlerBatcher<TEntry, TResult> {
       }
       await Promise.all(batch.map(({ entry, resolve, reject }) => this.alone(entry).then(resolve, reject)));
     } finally {
-      this.busy = false;
-      if (this.waiting.length > 0) this.schedule();
+      this.running--;
+      this.schedule();
     }
   }
 }

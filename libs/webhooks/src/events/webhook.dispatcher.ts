@@ -10,6 +10,7 @@ import { WEBHOOK_INBOX_STORE, WEBHOOKS_CONFIG } from '../webhooks.constants';
 import type { WebhooksConfig } from '../webhooks.options';
 import { retryDelay } from './backoff';
 import { HandlerBatcher } from './handler-batcher';
+import { HandlerSlots } from './handler-slots';
 import { paymentProblem } from './event-limits';
 import type { ProviderEvent } from './payment-event';
 import { parseStoredDelivery } from './stored-event';
@@ -52,6 +53,7 @@ export class WebhookDispatcher {
   private readonly logger = new Logger('Webhooks');
   private readonly providers: Map<string, WebhookProvider>;
   private readonly batchers = new Map<string, HandlerBatcher<HandlerTurn, TurnResult>>();
+  private readonly slots: HandlerSlots;
 
   constructor(
     @Inject(WEBHOOKS_CONFIG) private readonly config: WebhooksConfig,
@@ -60,6 +62,7 @@ export class WebhookDispatcher {
     private readonly monitor: WebhookMonitor,
   ) {
     this.providers = new Map(config.endpoints.map((provider) => [provider.name, provider]));
+    this.slots = new HandlerSlots(config.handlerConcurrency);
   }
 
   /** `signal` aborts when the delivery must stop (lease lost, shutdown's grace over): every handler sees it. */
@@ -146,8 +149,18 @@ export class WebhookDispatcher {
   /**
    * One call of the handler for these turns (one, or a batch), its success recorded for each. A
    * batch of several that fails records nothing and throws `BatchFailed`: each turn then runs alone.
+   * The call waits for a free handler slot first; its timeout runs from when it starts.
    */
   private async runTurns(handler: RegisteredHandler, turns: readonly HandlerTurn[]): Promise<TurnResult[]> {
+    const release = await this.slots.acquire();
+    try {
+      return await this.callAndRecord(handler, turns);
+    } finally {
+      release();
+    }
+  }
+
+  private async callAndRecord(handler: RegisteredHandler, turns: readonly HandlerTurn[]): Promise<TurnResult[]> {
     const alone = turns.length === 1;
     let committed = false;
     const completing = turns.map((turn) => turn.completes && this.store.completeWithHandler !== undefined);

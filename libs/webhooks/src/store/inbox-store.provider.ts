@@ -80,10 +80,10 @@ function warnOnSmallPool(dataSource: DataSource, config: WebhooksConfig, logger:
   const options = dataSource.options as { poolSize?: number; extra?: { max?: number } };
   // node-postgres' default pool holds 10.
   const poolSize = options.extra?.max ?? options.poolSize ?? 10;
-  if (config.worker && poolSize <= config.batchSize) {
+  if (config.worker && poolSize <= config.handlerConcurrency) {
     logger.warn(
-      `The PostgreSQL pool holds ${poolSize} connection(s) and batchSize is ${config.batchSize}: handlers can take every connection ` +
-        `and leave acknowledgements waiting. Give the data source a larger poolSize (e.g. ${config.batchSize + 8}) or lower batchSize.`,
+      `The PostgreSQL pool holds ${poolSize} connection(s) and handlerConcurrency is ${config.handlerConcurrency}: handlers can take every connection ` +
+        `and leave acknowledgements waiting. Give the data source a larger poolSize (e.g. ${config.handlerConcurrency + 8}) or lower handlerConcurrency (default: batchSize).`,
     );
   }
 }
