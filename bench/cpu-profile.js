@@ -1,5 +1,5 @@
 'use strict';
-// Preloaded into the demo by BENCH_CPU_PROF=<folder>: profiles the whole run and writes a V8 CPU profile
+// Preloaded into the demo and the library's targets by BENCH_CPU_PROF=<folder>: profiles the whole run and writes a V8 CPU profile
 // (open it in Chrome's DevTools) when the bench stops the demo with SIGTERM, which `--cpu-prof` misses.
 const fs = require('node:fs');
 const path = require('node:path');
@@ -13,7 +13,8 @@ session.post('Profiler.start');
 process.prependListener('SIGTERM', () => {
   session.post('Profiler.stop', (error, result) => {
     if (error) return;
-    const file = path.join(process.env.BENCH_CPU_PROF, `demo-${process.pid}.cpuprofile`);
+    const name = process.env.PLATFORM ? `lib-${process.env.PLATFORM}` : 'demo';
+    const file = path.join(process.env.BENCH_CPU_PROF, `${name}-${process.pid}.cpuprofile`);
     fs.writeFileSync(file, JSON.stringify(result.profile));
   });
 });

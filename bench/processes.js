@@ -23,8 +23,9 @@ function freePort() {
 }
 
 function startChild(name, args, env) {
-  // BENCH_CPU_PROF=<folder>: the demo writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
-  if (name.startsWith('demo ') && process.env.BENCH_CPU_PROF) {
+  // BENCH_CPU_PROF=<folder>: the demo and the library's targets write a V8 CPU profile there when they stop
+  // (open it in Chrome's DevTools).
+  if (/^(demo|lib) /.test(name) && process.env.BENCH_CPU_PROF) {
     args = ['-r', require.resolve('./cpu-profile'), ...args];
     env = { ...env, BENCH_CPU_PROF: path.resolve(process.env.BENCH_CPU_PROF) };
   }

@@ -166,9 +166,10 @@ describe('@OnPaymentBatch: many deliveries per handler call, each recorded exact
 });
 
 describe('@OnPaymentBatch: declaration checks', () => {
-  it('refuses a maxBatchSize that is not a whole number from 1 to 1000', () => {
+  it('refuses a maxBatchSize that is not a whole number from 1 to 1000, a maxBatchWaitMs out of 0 to 60000', () => {
     expect(() => OnPaymentBatch('payment.completed', { maxBatchSize: 0 })).toThrow(/maxBatchSize is a whole number from 1 to 1000; got 0/);
     expect(() => OnPaymentBatch('payment.completed', { maxBatchSize: 2.5 })).toThrow(/got 2.5/);
+    expect(() => OnPaymentBatch('payment.completed', { maxBatchWaitMs: -1 })).toThrow(/maxBatchWaitMs is a whole number of milliseconds from 0 to 60000; got -1/);
   });
 
   it('refuses, at start-up, a method that mixes a batch decorator with one-event decorators', async () => {

@@ -1,12 +1,13 @@
 import { HandlerBatcher } from './handler-batcher';
 
 /** Records each call; `together` fails when a batch holds 'bad'. Calls end when `release()` is called. */
-function recordingBatcher(maxSize: number) {
+function recordingBatcher(maxSize: number, waitMs = 0) {
   const calls: string[][] = [];
   const gates: Array<() => void> = [];
   const gate = () => new Promise<void>((resolve) => gates.push(resolve));
   const batcher = new HandlerBatcher<string, string>(
     maxSize,
+    waitMs,
     async (entries) => {
       calls.push(entries);
       await gate();
@@ -63,6 +64,22 @@ describe('HandlerBatcher', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(calls).toEqual([['a'], ['b', 'c']]);
     expect(await settle([first, ...full])).toEqual(['a:alone', 'b:together', 'c:together']);
+  });
+
+  it('with waitMs, a partial batch waits for more from its oldest entry; filling up starts it at once', async () => {
+    const { batcher, calls, settle } = recordingBatcher(3, 40);
+    const first = batcher.add('a');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const second = batcher.add('b');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(calls).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(calls).toEqual([['a', 'b']]);
+    const filled = ['c', 'd', 'e'].map((entry) => batcher.add(entry));
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls).toEqual([['a', 'b'], ['c', 'd', 'e']]);
+    expect(await settle([first, second, ...filled])).toEqual(['a:together', 'b:together', 'c:together', 'd:together', 'e:together']);
   });
 
   it('a batch that fails runs each entry alone: only the bad one rejects', async () => {

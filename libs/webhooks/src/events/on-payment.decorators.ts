@@ -44,8 +44,12 @@ export function OnPaymentBatch(type: PaymentEventType, options: PaymentBatchOpti
   if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1 || maxBatchSize > 1000) {
     throw new TypeError(`@OnPaymentBatch maxBatchSize is a whole number from 1 to 1000; got ${JSON.stringify(options.maxBatchSize)}`);
   }
+  const maxBatchWaitMs = options.maxBatchWaitMs ?? 0;
+  if (!Number.isInteger(maxBatchWaitMs) || maxBatchWaitMs < 0 || maxBatchWaitMs > 60_000) {
+    throw new TypeError(`@OnPaymentBatch maxBatchWaitMs is a whole number of milliseconds from 0 to 60000; got ${JSON.stringify(options.maxBatchWaitMs)}`);
+  }
   const providers = options.provider === undefined ? undefined : [options.provider].flat();
-  return subscribe({ kind: 'payment', type, providers, name: options.name, maxBatchSize });
+  return subscribe({ kind: 'payment', type, providers, name: options.name, maxBatchSize, maxBatchWaitMs });
 }
 
 /** Runs the method for the provider's own event type ('checkout.session.expired'), or every type with '*'. */

@@ -11,7 +11,7 @@ export type RegisteredHandler = {
 } & (
   | { maxBatchSize?: undefined; invoke(event: ProviderEvent, context: WebhookHandlerContext): Promise<unknown> }
   /** `@OnPaymentBatch()`: many events per call. */
-  | { maxBatchSize: number; invokeBatch(events: ProviderEvent[], context: WebhookBatchContext): Promise<unknown> }
+  | { maxBatchSize: number; maxBatchWaitMs: number; invokeBatch(events: ProviderEvent[], context: WebhookBatchContext): Promise<unknown> }
 );
 
 /** The handlers found at bootstrap. */

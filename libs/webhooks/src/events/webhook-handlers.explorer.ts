@@ -71,6 +71,7 @@ export class WebhookHandlersExplorer implements OnModuleInit {
             key,
             subscriptions,
             maxBatchSize: Math.min(...(batchSizes as number[])),
+            maxBatchWaitMs: Math.min(...subscriptions.map((subscription) => subscription.maxBatchWaitMs ?? 0)),
             invokeBatch: (events, context) => Promise.resolve(fn.call(instance, events.map((event) => event.payment!), context)),
           });
         }

@@ -138,6 +138,7 @@ export class WebhookDispatcher {
     if (!batcher) {
       batcher = new HandlerBatcher(
         handler.maxBatchSize,
+        handler.maxBatchWaitMs,
         (turns) => this.runTurns(handler, turns),
         (alone) => this.runTurns(handler, [alone]).then(([result]) => result),
       );
