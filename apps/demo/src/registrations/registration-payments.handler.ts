@@ -33,8 +33,10 @@ export class RegistrationPaymentsHandler {
    * Completed payments come in batches (a flash sale's burst is many of them): one transaction locks
    * every registration of the batch, in id order, reads their events once, settles each payment in
    * turn (two payments of one registration see each other) and writes every PAID in one statement.
+   * A batch waits up to 50 ms to fill: at a few hundred payments a second that makes one transaction
+   * of several instead of one each, and leaves the database to acknowledgements.
    */
-  @OnPaymentBatch('payment.completed', { name: 'registration-paid' })
+  @OnPaymentBatch('payment.completed', { name: 'registration-paid', maxBatchWaitMs: 50 })
   onCompleted(payments: PaymentEvent[], ctx: WebhookBatchContext): Promise<void> {
     return ctx.transaction(async (manager) => {
       const references = payments.map((payment) => payment.reference);
