@@ -107,6 +107,20 @@ describe('@OnPaymentBatch: many deliveries per handler call, each recorded exact
     expect(new Set((await effects()).map((row) => row.delivery_id))).toEqual(new Set(ids));
   });
 
+  it('calls the method on the instance as it is at each call: a test\'s spy or stub takes effect', async () => {
+    const id = await deliver('SPY-1');
+    const stub = jest.spyOn(handler, 'onPaid').mockRejectedValue(new Error('stubbed out'));
+    try {
+      expect(await app.deliveries.runOnce()).toMatchObject({ claimed: 1, retried: 1 });
+      expect(stub).toHaveBeenCalledTimes(1);
+    } finally {
+      stub.mockRestore();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(await app.deliveries.runOnce()).toMatchObject({ claimed: 1, processed: 1 });
+    expect(await app.deliveries.get(id)).toMatchObject({ status: 'processed', handlers: [expect.objectContaining({ status: 'succeeded', attempts: 2 })] });
+  });
+
   it('a batch that fails rolls back and runs each delivery alone: only the bad one fails, the rest apply once', async () => {
     const good = [await deliver('MIX-1'), await deliver('MIX-3')];
     const bad = await deliver('MIX-2');

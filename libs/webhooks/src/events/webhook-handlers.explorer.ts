@@ -66,13 +66,14 @@ export class WebhookHandlersExplorer implements OnModuleInit {
         } else if (batchSizes.some((size) => size === undefined)) {
           problems.push(`${where}: mixes @OnPaymentBatch with decorators that pass one event; a method takes either a list of payments or one event`);
         } else {
-          const fn = instance[method] as (payments: PaymentEvent[], ctx: WebhookBatchContext) => unknown;
+          // Looked up at each call, as for one-event handlers, so a test's spy or stub on the instance is used.
+          const batchMethod = () => instance[method] as (payments: PaymentEvent[], ctx: WebhookBatchContext) => unknown;
           this.registry.add({
             key,
             subscriptions,
             maxBatchSize: Math.min(...(batchSizes as number[])),
             maxBatchWaitMs: Math.min(...subscriptions.map((subscription) => subscription.maxBatchWaitMs ?? 0)),
-            invokeBatch: (events, context) => Promise.resolve(fn.call(instance, events.map((event) => event.payment!), context)),
+            invokeBatch: (events, context) => Promise.resolve(batchMethod().call(instance, events.map((event) => event.payment!), context)),
           });
         }
       }
