@@ -133,15 +133,11 @@ export class WebhookDispatcher {
    */
   private run(handler: RegisteredHandler, event: ProviderEvent, delivery: ClaimedDelivery, signal: AbortSignal, completes: boolean): Promise<TurnResult> {
     const turn: HandlerTurn = { delivery, event, signal, completes };
-    if (handler.maxBatchSize === undefined) return this.runTurns(handler, [turn]).then(([result]) => result);
+    const alone = (single: HandlerTurn) => this.runTurns(handler, [single]).then(([result]) => result);
+    if (handler.maxBatchSize === undefined) return alone(turn);
     let batcher = this.batchers.get(handler.key);
     if (!batcher) {
-      batcher = new HandlerBatcher(
-        handler.maxBatchSize,
-        handler.maxBatchWaitMs,
-        (turns) => this.runTurns(handler, turns),
-        (alone) => this.runTurns(handler, [alone]).then(([result]) => result),
-      );
+      batcher = new HandlerBatcher(handler.maxBatchSize, handler.maxBatchWaitMs, (turns) => this.runTurns(handler, turns), alone);
       this.batchers.set(handler.key, batcher);
     }
     return batcher.add(turn);

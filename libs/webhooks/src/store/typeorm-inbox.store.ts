@@ -176,48 +176,43 @@ export class TypeOrmInboxStore implements WebhookInboxStore {
   }
 
   completeWithHandler(id: string, owner: string, handler: string, now: Date, manager?: EntityManager): Promise<void> {
-    const at = now.getTime();
-    const fenced = (rows: unknown) => {
-      if (returnedRows(rows).length === 0) throw new LeaseLostError(id, owner);
-    };
-    // The completion takes the row lock first, as recordHandler's FOR UPDATE does.
-    const complete = `UPDATE webhook_deliveries SET ${PROCESSED} WHERE id = ? AND lease_owner = ? AND status = 'processing' RETURNING id`;
-    const record = `INSERT INTO webhook_handler_runs (delivery_id, handler, status, attempts, last_error, updated_at) SELECT id, ?, 'succeeded', 1, NULL, ? FROM done
-      ON CONFLICT (delivery_id, handler) DO UPDATE SET status = excluded.status, attempts = webhook_handler_runs.attempts + 1, last_error = NULL, updated_at = excluded.updated_at
-      RETURNING delivery_id`;
-    if (this.postgres) {
-      // One statement: the fenced completion and the handler's record, or neither.
-      const write = (executor: Executor) => executor.query(this.sql(`WITH done AS (${complete}) ${record}`), [at, at, id, owner, handler, at]).then(fenced);
-      return manager ? write(manager) : write(this.dataSource);
-    }
-    // SQLite has no UPDATE in WITH: two statements in one transaction, on its single in-process connection.
-    const write = async (executor: Executor) => {
-      fenced(await executor.query(complete, [at, at, id, owner]));
-      await executor.query(record.replace('FROM done', 'FROM webhook_deliveries WHERE id = ?'), [handler, at, id]);
-    };
-    return manager ? write(manager) : this.transaction(write);
+    const write = (executor: Executor) => this.completeWithRecord([{ id, owner }], handler, now, executor);
+    if (manager) return write(manager);
+    // On PostgreSQL one statement is all or nothing; SQLite's two need a transaction.
+    return this.postgres ? write(this.dataSource) : this.transaction(write);
   }
 
-  async completeManyWithHandler(deliveries: ReadonlyArray<{ id: string; owner: string }>, handler: string, now: Date, manager: EntityManager): Promise<void> {
+  completeManyWithHandler(deliveries: ReadonlyArray<{ id: string; owner: string }>, handler: string, now: Date, manager: EntityManager): Promise<void> {
+    return this.completeWithRecord(deliveries, handler, now, manager);
+  }
+
+  /**
+   * Marks the deliveries processed, each only while its owner holds the lease, and records `handler` as
+   * succeeded on each; throws `LeaseLostError` for the first one that was not (the caller's transaction
+   * then rolls back: they are recorded all together or not at all). The completion takes the row locks
+   * first, as recordHandler's FOR UPDATE does.
+   */
+  private async completeWithRecord(deliveries: ReadonlyArray<{ id: string; owner: string }>, handler: string, now: Date, executor: Executor): Promise<void> {
     const at = now.getTime();
-    const pairs = deliveries.map(() => '(?, ?)').join(', ');
     const keys = deliveries.flatMap(({ id, owner }) => [id, owner]);
-    const complete = `UPDATE webhook_deliveries SET ${PROCESSED} WHERE (id, lease_owner) IN (${pairs}) AND status = 'processing' RETURNING id`;
-    const record = `INSERT INTO webhook_handler_runs (delivery_id, handler, status, attempts, last_error, updated_at) SELECT id, ?, 'succeeded', 1, NULL, ? FROM done
+    const complete = `UPDATE webhook_deliveries SET ${PROCESSED} WHERE (id, lease_owner) IN (${deliveries.map(() => '(?, ?)').join(', ')}) AND status = 'processing' RETURNING id`;
+    const record = (from: string) => `INSERT INTO webhook_handler_runs (delivery_id, handler, status, attempts, last_error, updated_at) SELECT id, ?, 'succeeded', 1, NULL, ? ${from}
       ON CONFLICT (delivery_id, handler) DO UPDATE SET status = excluded.status, attempts = webhook_handler_runs.attempts + 1, last_error = NULL, updated_at = excluded.updated_at
       RETURNING delivery_id`;
-    let completed: unknown;
+    const fence = (rows: unknown) => {
+      const done = new Set(returnedRows(rows).map((row) => String(row.delivery_id ?? row.id)));
+      const lost = deliveries.find(({ id }) => !done.has(id));
+      if (lost) throw new LeaseLostError(lost.id, lost.owner);
+    };
     if (this.postgres) {
-      completed = await manager.query(this.sql(`WITH done AS (${complete}) ${record}`), [at, at, ...keys, handler, at]);
-    } else {
-      completed = await manager.query(complete, [at, at, ...keys]);
-      const ids = deliveries.map(() => '?').join(', ');
-      await manager.query(record.replace('FROM done', `FROM webhook_deliveries WHERE id IN (${ids})`), [handler, at, ...deliveries.map(({ id }) => id)]);
+      // One statement: the fenced completions and the handler's records.
+      fence(await executor.query(this.sql(`WITH done AS (${complete}) ${record('FROM done')}`), [at, at, ...keys, handler, at]));
+      return;
     }
-    // Every one, or the caller's transaction rolls back: a batch is recorded whole.
-    const done = new Set(returnedRows(completed).map((row) => String(row.delivery_id ?? row.id)));
-    const lost = deliveries.find(({ id }) => !done.has(id));
-    if (lost) throw new LeaseLostError(lost.id, lost.owner);
+    // SQLite has no UPDATE in WITH: two statements in the caller's transaction, on its single in-process connection.
+    fence(await executor.query(complete, [at, at, ...keys]));
+    const ids = deliveries.map(({ id }) => id);
+    await executor.query(record(`FROM webhook_deliveries WHERE id IN (${ids.map(() => '?').join(', ')})`), [handler, at, ...ids]);
   }
 
   async complete(id: string, owner: string, now: Date): Promise<void> {
