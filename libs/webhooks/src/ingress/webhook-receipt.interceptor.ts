@@ -1,14 +1,13 @@
-import { HttpException, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { catchError, from, map, mergeMap, throwError, type Observable } from 'rxjs';
-import { VERIFIED_DELIVERY } from '../webhooks.constants';
-import { WebhookIngress, type VerifiedDelivery, type WebhookReceipt } from './webhook-ingress.service';
-
-const RETRY_AFTER_SECONDS = 5;
+import { from, map, mergeMap, type Observable } from 'rxjs';
+import { WebhookIngress, type WebhookReceipt } from './webhook-ingress.service';
+import { storeVerifiedDelivery } from './webhook-receipt';
 
 /**
- * Stores the delivery the guard verified, before anything answers 2xx, then runs the route's own
- * method and answers the receipt: `{ received, id, duplicate }`, whatever the method returns.
+ * `@WebhookEndpoint()`'s: stores the delivery the guard verified, before anything answers 2xx, then
+ * runs the route's own method and answers the receipt, `{ received, id, duplicate }`, whatever the
+ * method returns. (The module's own endpoints store in their route handler: no interceptor to run.)
  */
 @Injectable()
 export class WebhookReceiptInterceptor implements NestInterceptor {
@@ -18,17 +17,8 @@ export class WebhookReceiptInterceptor implements NestInterceptor {
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<WebhookReceipt> {
-    const delivery = context.switchToHttp().getRequest<{ [VERIFIED_DELIVERY]?: VerifiedDelivery }>()[VERIFIED_DELIVERY];
-    if (!delivery) throw new Error('WebhookReceiptInterceptor runs after WebhookSignatureGuard; use @WebhookEndpoint(name), which applies both.');
-    const stored = from(this.ingress.store(delivery)).pipe(
-      catchError((error: unknown) => {
-        // Not stored: the provider must retry; tell it when, rather than let it guess.
-        if (error instanceof HttpException && error.getStatus() === 503) {
-          this.adapterHost.httpAdapter.setHeader(context.switchToHttp().getResponse(), 'Retry-After', String(RETRY_AFTER_SECONDS));
-        }
-        return throwError(() => error);
-      }),
-    );
+    const http = context.switchToHttp();
+    const stored = from(storeVerifiedDelivery(this.ingress, this.adapterHost.httpAdapter, http.getRequest<object>(), http.getResponse<object>()));
     return stored.pipe(mergeMap((receipt) => next.handle().pipe(map(() => receipt))));
   }
 }
