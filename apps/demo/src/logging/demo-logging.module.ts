@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, RequestMethod, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import type { DestinationStream, Level } from 'pino';
+import { destination, type DestinationStream, type Level } from 'pino';
 import { DeliveryLog } from './delivery-log';
 
 /** Request headers worth a log line; any other (signatures, tokens, cookies, authorization) never reaches one. */
@@ -9,14 +9,16 @@ const LOGGED_HEADERS = ['content-type', 'content-length', 'user-agent', 'x-forwa
 
 export interface DemoLoggingOptions {
   level: Level | 'silent';
-  /** Where the JSON lines go; default stdout. */
+  /** Where the JSON lines go; default stdout, written asynchronously. */
   destination?: DestinationStream;
 }
 
 /**
- * JSON logs with pino: one line per HTTP request (method, path, status, time) and one per delivery
- * outcome (endpoint, type, delivery id, outcome, duration). Nest's own `Logger`, which the webhook
- * library writes to, goes through it as well once main.ts calls `app.useLogger`.
+ * JSON logs with pino: one line per delivery outcome (endpoint, type, delivery id, outcome,
+ * duration), and one per HTTP request (method, path, status, time) to the app's other routes. A
+ * delivery's request line would say again what its `stored` or `refused` line says, and at a flash
+ * sale's thousands a second costs the worker its CPU. Nest's own `Logger`, which the webhook library
+ * writes to, goes through it as well once main.ts calls `app.useLogger`.
  */
 @Module({})
 export class DemoLoggingModule {
@@ -25,6 +27,8 @@ export class DemoLoggingModule {
       module: DemoLoggingModule,
       imports: [
         LoggerModule.forRoot({
+          // The endpoints, at the library's default prefix.
+          exclude: [{ method: RequestMethod.ALL, path: 'webhooks/*path' }],
           pinoHttp: [
             {
               level: options.level,
@@ -37,7 +41,9 @@ export class DemoLoggingModule {
                 res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
               },
             },
-            options.destination ?? process.stdout,
+            // Asynchronous: lines logged while a write is in flight go out together in the next one,
+            // rather than a system call each. pino flushes what is pending when the process exits.
+            options.destination ?? destination({ dest: 1, sync: false }),
           ],
         }),
       ],
