@@ -31,11 +31,13 @@ describe('demo: JSON logs (nestjs-pino)', () => {
     const signed = signStripe({ payload: checkoutCompleted(registered.reference), secret: SECRETS.STRIPE_WEBHOOK_SECRET.split(',')[0] });
     const { body } = await demo.deliver('/webhooks/stripe', signed);
     await demo.deliveries.runOnce();
+    expect((await demo.deliver('/webhooks/stripe', signed)).body).toMatchObject({ id: body.id, duplicate: true });
 
+    // At info, a delivery is one line when processed (stored is debug), and a redelivery one more.
     const outcomes = out.lines.filter((line) => line.context === 'Deliveries' && line.deliveryId === body.id);
     expect(outcomes).toEqual([
-      expect.objectContaining({ level: 30, endpoint: 'stripe', type: 'checkout.session.completed', outcome: 'stored', durationMs: expect.any(Number) }),
       expect.objectContaining({ level: 30, endpoint: 'stripe', type: 'checkout.session.completed', outcome: 'processed', durationMs: expect.any(Number), attempt: 1 }),
+      expect.objectContaining({ level: 30, endpoint: 'stripe', type: 'checkout.session.completed', outcome: 'duplicate', durationMs: expect.any(Number) }),
     ]);
     const requestLines = out.lines.filter((line) => line.req !== undefined && line.res !== undefined);
     expect(requestLines.find((line) => (line.req as { url?: string }).url === `/events/${event.id}/registrations`)).toMatchObject({
@@ -43,7 +45,7 @@ describe('demo: JSON logs (nestjs-pino)', () => {
       res: { statusCode: 201 },
       responseTime: expect.any(Number),
     });
-    // The delivery's `stored` line says what its request line would.
+    // The delivery's own lines say what its request lines would.
     expect(requestLines.filter((line) => (line.req as { url?: string }).url?.startsWith('/webhooks/'))).toEqual([]);
   });
 

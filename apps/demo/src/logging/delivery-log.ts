@@ -4,7 +4,10 @@ import { PinoLogger } from 'nestjs-pino';
 import { WebhookMonitor, type WebhookLifecycleEvent } from 'nestjs-payment-webhooks';
 import type { Subscription } from 'rxjs';
 
-/** One JSON line per delivery outcome, for the operator who greps for a payment. */
+/**
+ * One JSON line per delivery outcome, for the operator who greps for a payment: processed, duplicate,
+ * retry scheduled, dead-lettered or refused at info and above; stored (acknowledged) at debug.
+ */
 @Injectable()
 export class DeliveryLog implements OnModuleDestroy {
   private readonly subscription: Subscription;
@@ -30,6 +33,8 @@ export class DeliveryLog implements OnModuleDestroy {
         const line = { endpoint: event.endpoint, type: event.type, deliveryId: event.deliveryId, outcome: event.duplicate ? 'duplicate' : event.kind, attempt: event.attempt, durationMs: round(event.durationMs), error: event.error };
         if (event.kind === 'dead-lettered') this.log.error(line, `delivery ${line.outcome}`);
         else if (event.kind === 'retry-scheduled') this.log.warn(line, `delivery ${line.outcome}`);
+        // Stored is a step, not an outcome: at info, a delivery is one line when it is processed.
+        else if (line.outcome === 'stored') this.log.debug(line, `delivery ${line.outcome}`);
         else this.log.info(line, `delivery ${line.outcome}`);
         break;
       }
