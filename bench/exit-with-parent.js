@@ -1,7 +1,7 @@
 'use strict';
-// Preloaded (`node -r`) into the demo started by bench/run.js: when the bench process goes away (its IPC
-// channel closes), the demo goes too, so a crashed or killed bench never leaves a server behind.
-// It changes nothing else in the demo.
+// Preloaded (`node -r`) into every server the bench starts: when the bench process goes away (its IPC
+// channel closes), the server goes too, so a crashed or killed bench never leaves one behind.
+// It changes nothing else in the server.
 if (process.channel) {
   process.once('disconnect', () => {
     process.kill(process.pid, 'SIGTERM');

@@ -29,6 +29,8 @@ function startChild(name, args, env) {
     args = ['-r', require.resolve('./cpu-profile'), ...args];
     env = { ...env, BENCH_CPU_PROF: path.resolve(process.env.BENCH_CPU_PROF) };
   }
+  // Every server goes when the bench goes, however it ends.
+  args = ['-r', require.resolve('./exit-with-parent'), ...args];
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   child.benchName = name;
   child.stderrTail = '';

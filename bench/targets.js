@@ -73,8 +73,8 @@ async function startTarget(name, database, { secret, demoEntry, probe }) {
   let startupMs = 30000;
   if (name === 'demo') {
     // NODE_ENV=production would make the demo refuse to apply its migrations on a fresh database. It logs as
-    // shipped (a JSON line per request and per delivery at its default LOG_LEVEL); its stdout is discarded.
-    args = ['-r', path.join(__dirname, 'exit-with-parent.js'), ...(probe ? ['-r', path.join(__dirname, 'demo-probe.js')] : []), demoEntry];
+    // shipped (a JSON line per delivery processed, at its default LOG_LEVEL); its stdout is discarded.
+    args = [...(probe ? ['-r', path.join(__dirname, 'demo-probe.js')] : []), demoEntry];
     env = { ...common, NODE_ENV: 'development' };
     startupMs = 90000;
   } else if (name === 'ingress' || name === 'ingress-fastify') {
