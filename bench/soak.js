@@ -102,14 +102,58 @@ function rssWatch(pid) {
   };
 }
 
+/**
+ * The demo's slowest statement in progress, sampled every 250 ms from a connection of its own (PostgreSQL):
+ * `take()` answers the longest seen since the last call and what it was waiting on, so an interval's
+ * latency tail can be told apart: a commit waiting on the disk (`WALSync`), a read (`DataFileRead`), a lock.
+ */
+function statementWatch(database) {
+  let connection;
+  let timer;
+  let slowest = { ms: 0, wait: '' };
+  const read = async () => {
+    const [row] = await connection.query(
+      `SELECT coalesce(wait_event, 'cpu') AS wait, extract(epoch FROM now() - query_start) * 1000 AS ms FROM pg_stat_activity
+       WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid() AND query NOT LIKE 'VACUUM%'
+       ORDER BY query_start LIMIT 1`,
+    );
+    if (row && Number(row.ms) > slowest.ms) slowest = { ms: Number(row.ms), wait: row.wait };
+  };
+  return {
+    async start() {
+      if (database.kind !== 'postgres') return;
+      connection = await new PostgresDatabase(database.url, 'statement watch').open();
+      let reading = false;
+      timer = setInterval(() => {
+        if (reading) return;
+        reading = true;
+        read().catch(() => {}).finally(() => (reading = false));
+      }, 250);
+      timer.unref();
+    },
+    take() {
+      const seen = slowest;
+      slowest = { ms: 0, wait: '' };
+      return connection ? seen : undefined;
+    },
+    async stop() {
+      clearInterval(timer);
+      await connection?.close();
+    },
+  };
+}
+
 let rss;
+let statements;
 
 async function sample(delivered, started, interval) {
   const inboxBytes = await target.database.webhookTableBytes();
   const waiting = await backlog(target);
   interval.sort((a, b) => a - b);
   const memory = rss.take();
+  const slowest = statements.take();
   return {
+    slowest,
     delivered,
     seconds: (Date.now() - started) / 1000,
     rss: memory.now,
@@ -179,12 +223,15 @@ async function main() {
   }
 
   rss = rssWatch(target.child.pid);
+  statements = statementWatch(target.database);
+  await statements.start();
   const samples = [await sample(0, Date.now(), [])];
   const loadStarted = Date.now();
   let interval = [];
   let pending = Promise.resolve();
   const printRow = (s) => log(`  ${String(s.delivered).padStart(9)} delivered  ${fmt(s.seconds, 0).padStart(5)} s  RSS ${mib(s.rssLow)}–${mib(s.rssHigh)} MiB  inbox ${mib(s.inboxBytes).padStart(8)} MiB` +
-    ` (${fmt(s.bytesPerDelivery, 0)} B/delivery)  backlog ${String(s.backlog).padStart(7)}  ack p50 ${fmt(s.p50, 1)} ms, p99 ${fmt(s.p99, 1)} ms`);
+    ` (${fmt(s.bytesPerDelivery, 0)} B/delivery)  backlog ${String(s.backlog).padStart(7)}  ack p50 ${fmt(s.p50, 1)} ms, p99 ${fmt(s.p99, 1)} ms` +
+    (s.slowest ? `  slowest statement ${fmt(s.slowest.ms, 0)} ms (${s.slowest.wait || '-'})` : ''));
   printRow(samples[0]);
   const result = await openLoop({
     url: target.url,
@@ -224,6 +271,7 @@ async function main() {
   }
   const drainSeconds = (Date.now() - drainStarted) / 1000;
   await vacuum.stop();
+  await statements.stop();
   const paid = await handled(target);
   const stored = Number(await target.database.scalar('SELECT count(*) FROM webhook_deliveries'));
   const once = await notOnce(target);
@@ -248,8 +296,10 @@ async function main() {
     String(s.backlog),
     fmt(s.p50, 1),
     fmt(s.p99, 1),
+    ...(s.slowest ? [s.slowest.wait ? `${fmt(s.slowest.ms, 0)} ${s.slowest.wait}` : '-'] : []),
   ]);
-  log(table(['delivered', 's', 'RSS low MiB', 'RSS high MiB', 'inbox MiB', 'inbox B/delivery', 'backlog', 'ack p50 ms', 'ack p99 ms'], rows));
+  const slowestColumn = config.database === 'postgres' ? ['slowest statement ms'] : [];
+  log(table(['delivered', 's', 'RSS low MiB', 'RSS high MiB', 'inbox MiB', 'inbox B/delivery', 'backlog', 'ack p50 ms', 'ack p99 ms', ...slowestColumn], rows));
   log('');
   const loaded = samples.slice(1);
   log(plot([...samples, final]));
