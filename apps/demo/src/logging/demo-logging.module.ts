@@ -16,9 +16,9 @@ export interface DemoLoggingOptions {
 /**
  * JSON logs with pino: one line per delivery outcome (endpoint, type, delivery id, outcome,
  * duration), and one per HTTP request (method, path, status, time) to the app's other routes. A
- * delivery's request line would say again what its `stored` or `refused` line says, and at a flash
- * sale's thousands a second costs the worker its CPU. Nest's own `Logger`, which the webhook library
- * writes to, goes through it as well once main.ts calls `app.useLogger`.
+ * delivery's request line would say again what its own line (processed, duplicate, refused) says, and
+ * at a flash sale's thousands a second costs the worker its CPU. Nest's own `Logger`, which the webhook
+ * library writes to, goes through it as well once main.ts calls `app.useLogger`.
  */
 @Module({})
 export class DemoLoggingModule {
