@@ -11,7 +11,7 @@ const { DEMO_MIGRATIONS } = require('./processes');
 const { PRICE_MINOR, CURRENCY } = require('./stripe-events');
 
 /** Tables of the library's inbox, for sizes. */
-const WEBHOOK_TABLES = ['webhook_deliveries', 'webhook_handler_runs'];
+const WEBHOOK_TABLES = ['webhook_deliveries', 'webhook_delivery_payloads', 'webhook_handler_runs'];
 /** An event's capacity is a 32-bit integer column; a sale this size never runs out of seats. */
 const CAPACITY = 2_000_000_000;
 

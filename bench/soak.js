@@ -65,7 +65,7 @@ function backgroundVacuum(database) {
     },
     kick() {
       if (!enabled || running) return;
-      running = connection.query('VACUUM (ANALYZE) webhook_deliveries, webhook_handler_runs, registrations').finally(() => (running = undefined));
+      running = connection.query('VACUUM (ANALYZE) webhook_deliveries, webhook_delivery_payloads, webhook_handler_runs, registrations').finally(() => (running = undefined));
       running.catch((error) => log(`vacuum: ${error.message}`));
     },
     async stop() {

@@ -65,7 +65,7 @@ async function startTarget(name, database, { secret, demoEntry, probe }) {
     hasWorker: name === 'demo',
     ackTable: { demo: 'webhook_deliveries', ingress: 'webhook_deliveries', 'ingress-fastify': 'webhook_deliveries', e2e: 'handwritten_processed_events', store: 'handwritten_stripe_events' }[name],
   };
-  target.vacuumTables = target.hasWorker ? ['webhook_deliveries', 'webhook_handler_runs', 'registrations'] : target.handles ? [target.ackTable, 'registrations'] : [target.ackTable];
+  target.vacuumTables = target.hasWorker ? ['webhook_deliveries', 'webhook_delivery_payloads', 'webhook_handler_runs', 'registrations'] : target.handles ? [target.ackTable, 'registrations'] : [target.ackTable];
 
   if (name === 'e2e') await createDemoSchema(database); // the demo creates its own at start
   let args;

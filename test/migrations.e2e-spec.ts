@@ -1,9 +1,9 @@
-import { DataSource, type DataSourceOptions } from 'typeorm';
-import { WEBHOOK_MIGRATIONS, WebhookMigrator } from 'nestjs-payment-webhooks';
+import { DataSource, type DataSourceOptions, type QueryRunner } from 'typeorm';
+import { TypeOrmInboxStore, WEBHOOK_MIGRATIONS, WebhookMigrator } from 'nestjs-payment-webhooks';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
 
 const NAMES = WEBHOOK_MIGRATIONS.map((Migration) => new Migration().name ?? Migration.name);
-const TABLES = ['webhook_deliveries', 'webhook_handler_runs', 'webhook_schema_migrations'];
+const TABLES = ['webhook_deliveries', 'webhook_delivery_payloads', 'webhook_handler_runs', 'webhook_schema_migrations'];
 
 describe(`WebhookMigrator on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'SQLite'}`, () => {
   let database: TestDatabase;
@@ -61,6 +61,41 @@ describe(`WebhookMigrator on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'S
     const withoutTimes = (statements: string[]) => statements.map((sql) => sql.replace(/, \d+\)$/, ', <time>)'));
     expect(withoutTimes(after)).toEqual(withoutTimes(before));
     expect(await migrator.status()).toEqual({ applied: NAMES, pending: [] });
+  });
+
+  it('an inbox of the first schema keeps its bodies, headers and handler outcomes when the payloads move out (and back)', async () => {
+    const dataSource = await connect();
+    const [first, separate] = WEBHOOK_MIGRATIONS;
+    await new WebhookMigrator(dataSource, [first]).migrate();
+    const p = (index: number) => (dataSource.options.type === 'postgres' ? `$${index}` : '?');
+    const id = '11111111-1111-4111-8111-111111111111';
+    const body = '{"id":"evt_old","note":"é \\u00e9"}';
+    await dataSource.query(
+      `INSERT INTO webhook_deliveries (id, provider, event_id, type, status, attempts, raw_body, headers, received_at, updated_at, processed_at)
+       VALUES (${p(1)}, 'stripe', 'evt_old', 'checkout.session.completed', 'processed', 1, ${p(2)}, '{"stripe-signature":"[redacted]"}', 1, 1, 1)`,
+      [id, body],
+    );
+    await dataSource.query(`INSERT INTO webhook_handler_runs (delivery_id, handler, status, attempts, updated_at) VALUES (${p(1)}, 'Orders.paid', 'succeeded', 1, 1)`, [id]);
+
+    expect(await new WebhookMigrator(dataSource).migrate()).toEqual([NAMES[1]]);
+    const stored = await new TypeOrmInboxStore(dataSource).get(id);
+    expect(stored).toMatchObject({ rawBody: body, headers: { 'stripe-signature': '[redacted]' }, status: 'processed', handlers: [expect.objectContaining({ handler: 'Orders.paid', status: 'succeeded' })] });
+    const withRunner = async <T>(work: (runner: QueryRunner) => Promise<T>) => {
+      const runner = dataSource.createQueryRunner();
+      try {
+        return await work(runner);
+      } finally {
+        await runner.release();
+      }
+    };
+    const columns = () => withRunner(async (runner) => (await runner.getTable('webhook_deliveries'))!.columns.map((column) => column.name));
+    expect(await columns()).not.toContain('raw_body');
+
+    await withRunner((runner) => new separate().down(runner));
+    expect(await columns()).toContain('raw_body');
+    const [row] = await dataSource.query(`SELECT raw_body, headers FROM webhook_deliveries WHERE id = ${p(1)}`, [id]);
+    expect(row).toEqual({ raw_body: body, headers: '{"stripe-signature":"[redacted]"}' });
+    expect(await dataSource.query('SELECT handler FROM webhook_handler_runs')).toEqual([{ handler: 'Orders.paid' }]);
   });
 
   const onPostgres = process.env.TEST_DATABASE_URL ? it : it.skip;

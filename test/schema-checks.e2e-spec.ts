@@ -22,7 +22,7 @@ describe('Schema checks at start-up', () => {
 
   it('with migrationsRun off, a schema that is behind stops the start and names the command', async () => {
     const message = await startError(() => startWebhookApp({ platform: 'express', database, webhooks: { endpoints: providers(), migrationsRun: false } }));
-    expect(message).toContain('The webhook inbox schema is behind (pending: CreateWebhookInbox1764000000000)');
+    expect(message).toContain('The webhook inbox schema is behind (pending: CreateWebhookInbox1764000000000, SeparateWebhookPayloads1765000000000)');
     expect(message).toContain('npx nestjs-payment-webhooks migrate');
   });
 
@@ -54,7 +54,7 @@ describe('Schema checks at start-up', () => {
   onPostgres('three instances starting together on an empty schema migrate once', async () => {
     const apps = await Promise.all([1, 2, 3].map(() => startWebhookApp({ platform: 'express', database, webhooks: { endpoints: providers(), worker: false } })));
     const db = apps[0].get(DataSource);
-    expect(await db.query('SELECT name FROM webhook_schema_migrations')).toEqual([{ name: 'CreateWebhookInbox1764000000000' }]);
+    expect(await db.query('SELECT name FROM webhook_schema_migrations ORDER BY name')).toEqual([{ name: 'CreateWebhookInbox1764000000000' }, { name: 'SeparateWebhookPayloads1765000000000' }]);
     await Promise.all(apps.map((app) => app.close()));
   });
 

@@ -87,6 +87,7 @@ export { LeaseLostError } from './store/lease-lost.error';
 export { WEBHOOK_MIGRATIONS } from './store/migrations';
 export { WEBHOOK_ENTITIES } from './store/entities';
 export { WebhookDeliveryEntity } from './store/webhook-delivery.entity';
+export { WebhookDeliveryPayloadEntity } from './store/webhook-delivery-payload.entity';
 export { WebhookHandlerRunEntity } from './store/webhook-handler-run.entity';
 export { WebhookMigrator } from './store/webhook-migrator';
 

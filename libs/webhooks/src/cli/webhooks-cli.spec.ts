@@ -20,9 +20,9 @@ describe('nestjs-payment-webhooks CLI', () => {
     expect(behind).toMatchObject({ code: 1, out: expect.stringContaining('pending  CreateWebhookInbox1764000000000') });
     expect(behind.out).toContain('run "nestjs-payment-webhooks migrate"');
 
-    expect(await run('migrate', '--url', file)).toMatchObject({ code: 0, out: 'Applied 1 migration(s): CreateWebhookInbox1764000000000' });
+    expect(await run('migrate', '--url', file)).toMatchObject({ code: 0, out: 'Applied 2 migration(s): CreateWebhookInbox1764000000000, SeparateWebhookPayloads1765000000000' });
     expect(await run('migrate', '--url', file)).toMatchObject({ code: 0, out: 'The webhook inbox schema is up to date.' });
-    expect(await run('status', '--url', file)).toMatchObject({ code: 0, out: 'applied  CreateWebhookInbox1764000000000' });
+    expect(await run('status', '--url', file)).toMatchObject({ code: 0, out: 'applied  CreateWebhookInbox1764000000000\napplied  SeparateWebhookPayloads1765000000000' });
   });
 
   it('sql prints the statements, ending with the version bookkeeping', async () => {
@@ -30,7 +30,12 @@ describe('nestjs-payment-webhooks CLI', () => {
     expect(code).toBe(0);
     expect(out).toMatch(/CREATE TABLE "webhook_deliveries"/);
     expect(out).toMatch(/CREATE TABLE "webhook_handler_runs"/);
-    expect(out.trim().split('\n').at(-1)).toMatch(/^INSERT INTO webhook_schema_migrations .*CreateWebhookInbox1764000000000/);
+    expect(out).toMatch(/CREATE TABLE "webhook_delivery_payloads"/);
+    expect(out).toMatch(/^ALTER TABLE webhook_deliveries DROP COLUMN raw_body;$/m);
+    expect(out.trim().split('\n').slice(-2)).toEqual([
+      expect.stringMatching(/^INSERT INTO webhook_schema_migrations .*CreateWebhookInbox1764000000000/),
+      expect.stringMatching(/^INSERT INTO webhook_schema_migrations .*SeparateWebhookPayloads1765000000000/),
+    ]);
     rmSync(join(tmpdir(), `webhooks-cli-sql-${process.pid}.sqlite`), { force: true });
   });
 
@@ -38,9 +43,10 @@ describe('nestjs-payment-webhooks CLI', () => {
     const db = new DataSource({ type: 'better-sqlite3', database: file });
     await db.initialize();
     await db.query(
-      `INSERT INTO webhook_deliveries (id, provider, event_id, type, status, attempts, raw_body, headers, received_at, updated_at)
-       VALUES ('11111111-1111-4111-8111-111111111111', 'stripe', 'evt_1', 'x', 'dead', 8, '{}', '{}', 1, 1)`,
+      `INSERT INTO webhook_deliveries (id, provider, event_id, type, status, attempts, received_at, updated_at)
+       VALUES ('11111111-1111-4111-8111-111111111111', 'stripe', 'evt_1', 'x', 'dead', 8, 1, 1)`,
     );
+    await db.query(`INSERT INTO webhook_delivery_payloads (delivery_id, raw_body, headers) VALUES ('11111111-1111-4111-8111-111111111111', '{}', '{}')`);
     expect(await run('replay', '11111111-1111-4111-8111-111111111111', '--url', file)).toMatchObject({ code: 0, out: 'Delivery 11111111-1111-4111-8111-111111111111 is due again.' });
     const [row] = await db.query(`SELECT status, attempts FROM webhook_deliveries`);
     await db.destroy();

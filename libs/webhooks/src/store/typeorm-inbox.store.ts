@@ -21,8 +21,9 @@ import { SerialQueue } from './serial-queue';
 type Row = Record<string, unknown>;
 type Executor = Pick<EntityManager, 'query'>;
 
-const DELIVERY_COLUMNS =
-  'id, provider, event_id, type, status, attempts, next_attempt_at, lease_owner, lease_expires_at, last_error, raw_body, headers, payment_type, reference, received_at, updated_at, processed_at';
+// The row the worker updates; the raw body and headers are in webhook_delivery_payloads, written once.
+const STATE_COLUMNS =
+  'id, provider, event_id, type, status, attempts, next_attempt_at, lease_owner, lease_expires_at, last_error, payment_type, reference, received_at, updated_at, processed_at';
 
 /** A processed delivery's columns, its lease dropped; parameters: processed_at, updated_at. */
 const PROCESSED = `status = 'processed', processed_at = ?, next_attempt_at = NULL, last_error = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?`;
@@ -70,7 +71,7 @@ export class TypeOrmInboxStore implements WebhookInboxStore {
     return this.inserts.submit(delivery);
   }
 
-  /** Inserts a batch in one statement; copies (in the table or in the batch) answer the first one's id. */
+  /** Inserts a batch in one commit; copies (in the table or in the batch) answer the first one's id. */
   private insertMany(deliveries: NewDelivery[]): Promise<InsertResult[]> {
     return this.exclusive(async () => {
       const keyOf = (provider: unknown, eventId: unknown) => `${provider}\u0000${eventId}`;
@@ -80,19 +81,39 @@ export class TypeOrmInboxStore implements WebhookInboxStore {
         if (!firsts.has(key)) firsts.set(key, { ...delivery, id: randomUUID() });
       }
       const rows = [...firsts.values()];
-      const inserted: Row[] = await this.dataSource.query(
-        this.sql(
-          `INSERT INTO webhook_deliveries (id, provider, event_id, type, status, attempts, lease_owner, lease_expires_at, next_attempt_at, raw_body, headers, payment_type, reference, received_at, updated_at)
-           VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
-           ON CONFLICT (provider, event_id) DO NOTHING RETURNING id`,
-        ),
-        rows.flatMap((row) => {
-          const at = row.receivedAt.getTime();
-          // Leased at insert: already its first attempt, as a claim would have made it.
-          const lease = row.lease ? ['processing', 1, row.lease.owner, row.lease.expiresAt.getTime()] : ['pending', 0, null, null];
-          return [row.id, row.provider, row.eventId, row.type, ...lease, at, row.rawBody, JSON.stringify(row.headers), row.paymentType ?? null, row.reference ?? null, at, at];
-        }),
-      );
+      const insert = `INSERT INTO webhook_deliveries (id, provider, event_id, type, status, attempts, lease_owner, lease_expires_at, next_attempt_at, payment_type, reference, received_at, updated_at)
+        VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
+        ON CONFLICT (provider, event_id) DO NOTHING RETURNING id`;
+      const params = rows.flatMap((row) => {
+        const at = row.receivedAt.getTime();
+        // Leased at insert: already its first attempt, as a claim would have made it.
+        const lease = row.lease ? ['processing', 1, row.lease.owner, row.lease.expiresAt.getTime()] : ['pending', 0, null, null];
+        return [row.id, row.provider, row.eventId, row.type, ...lease, at, row.paymentType ?? null, row.reference ?? null, at, at];
+      });
+      const payloads = (of: typeof rows) => of.flatMap((row) => [row.id, row.rawBody, JSON.stringify(row.headers)]);
+      const tuples = (of: typeof rows) => of.map(() => '(?, ?, ?)').join(', ');
+      let inserted: Row[];
+      if (this.postgres) {
+        // One statement: the payloads of the rows that were new, joined on what the INSERT returned.
+        inserted = await this.dataSource.query(
+          this.sql(
+            `WITH fresh AS (${insert}), payloads AS (
+               INSERT INTO webhook_delivery_payloads (delivery_id, raw_body, headers)
+               SELECT given.id, given.raw_body, given.headers FROM (VALUES ${tuples(rows)}) AS given (id, raw_body, headers) JOIN fresh ON fresh.id = given.id)
+             SELECT id FROM fresh`,
+          ),
+          [...params, ...payloads(rows)],
+        );
+      } else {
+        // SQLite has no INSERT in WITH: two statements, one transaction.
+        inserted = await this.dataSource.transaction(async (tx) => {
+          const returned: Row[] = await tx.query(insert, params);
+          const ids = new Set(returned.map((row) => String(row.id)));
+          const fresh = rows.filter((row) => ids.has(row.id));
+          if (fresh.length > 0) await tx.query(`INSERT INTO webhook_delivery_payloads (delivery_id, raw_body, headers) VALUES ${tuples(fresh)}`, payloads(fresh));
+          return returned;
+        });
+      }
       const fresh = new Set(inserted.map((row) => String(row.id)));
       const existing = new Map<string, string>();
       const conflicting = rows.filter((row) => !fresh.has(row.id));
@@ -137,11 +158,11 @@ export class TypeOrmInboxStore implements WebhookInboxStore {
       this.sql(
         `UPDATE webhook_deliveries SET status = 'processing', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
          WHERE id IN (SELECT id FROM webhook_deliveries WHERE ${condition} ORDER BY ${order} LIMIT ?${this.postgres ? ' FOR UPDATE SKIP LOCKED' : ''})
-         RETURNING ${DELIVERY_COLUMNS}`,
+         RETURNING ${STATE_COLUMNS}`,
       ),
       [request.owner, now + request.leaseMs, now, bound.getTime(), limit],
     );
-    return returnedRows(rows).map((row) => toDelivery(row, []) as ClaimedDelivery);
+    return (await this.withPayloads(returnedRows(rows))) as ClaimedDelivery[];
   }
 
   extendLease(id: string, owner: string, until: Date, now: Date): Promise<boolean> {
@@ -247,9 +268,8 @@ export class TypeOrmInboxStore implements WebhookInboxStore {
 
   get(id: string): Promise<StoredDelivery | undefined> {
     return this.exclusive(async () => {
-      const rows: Row[] = await this.dataSource.query(this.sql(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = ?`), [id]);
-      if (rows.length === 0) return undefined;
-      const [delivery] = await this.withHandlers([toDelivery(rows[0], [])]);
+      const rows: Row[] = await this.dataSource.query(this.sql(`SELECT ${STATE_COLUMNS} FROM webhook_deliveries WHERE id = ?`), [id]);
+      const [delivery] = await this.withHandlers(await this.withPayloads(rows));
       return delivery;
     });
   }
@@ -264,10 +284,10 @@ export class TypeOrmInboxStore implements WebhookInboxStore {
     params.push(Math.min(filter.limit ?? 50, 500), filter.offset ?? 0);
     return this.exclusive(async () => {
       const rows: Row[] = await this.dataSource.query(
-        this.sql(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries ${whereClause(where)} ORDER BY received_at DESC, id LIMIT ? OFFSET ?`),
+        this.sql(`SELECT ${STATE_COLUMNS} FROM webhook_deliveries ${whereClause(where)} ORDER BY received_at DESC, id LIMIT ? OFFSET ?`),
         params,
       );
-      return this.withHandlers(rows.map((row) => toDelivery(row, [])));
+      return this.withHandlers(await this.withPayloads(rows));
     });
   }
 
@@ -324,6 +344,7 @@ export class TypeOrmInboxStore implements WebhookInboxStore {
   prune(before: Date): Promise<number> {
     return this.exclusive(async () => {
       const rows = await this.dataSource.query(
+        // Payloads and handler outcomes go with their delivery (ON DELETE CASCADE).
         this.sql(`DELETE FROM webhook_deliveries WHERE status = 'processed' AND received_at < ? RETURNING id`),
         [before.getTime()],
       );
@@ -364,6 +385,17 @@ export class TypeOrmInboxStore implements WebhookInboxStore {
       );
       if (returnedRows(rows).length === 0) throw new LeaseLostError(id, owner);
     });
+  }
+
+  /** The deliveries of these rows, with the payloads written beside them at insert (read by primary key, in the order given). */
+  private async withPayloads(rows: Row[]): Promise<StoredDelivery[]> {
+    if (rows.length === 0) return [];
+    const payloads: Row[] = await this.dataSource.query(
+      this.sql(`SELECT delivery_id, raw_body, headers FROM webhook_delivery_payloads WHERE delivery_id IN (${rows.map(() => '?').join(', ')})`),
+      rows.map((row) => row.id),
+    );
+    const byId = new Map(payloads.map((payload) => [String(payload.delivery_id), payload]));
+    return rows.map((row) => toDelivery({ ...row, ...byId.get(String(row.id)) }, []));
   }
 
   private async withHandlers<T extends StoredDelivery>(deliveries: T[]): Promise<T[]> {

@@ -1,6 +1,7 @@
-import { Column, Entity, Index, OneToMany, PrimaryColumn, Unique } from 'typeorm';
+import { Column, Entity, Index, OneToMany, OneToOne, PrimaryColumn, Unique } from 'typeorm';
 import type { DeliveryStatus } from './inbox-store.interface';
 import { epochMs } from './epoch-ms.transformer';
+import { WebhookDeliveryPayloadEntity } from './webhook-delivery-payload.entity';
 import { WebhookHandlerRunEntity } from './webhook-handler-run.entity';
 
 /**
@@ -43,13 +44,6 @@ export class WebhookDeliveryEntity {
   @Column({ name: 'last_error', type: 'text', nullable: true })
   lastError: string | null;
 
-  @Column({ name: 'raw_body', type: 'text' })
-  rawBody: string;
-
-  /** JSON of the request headers, credentials removed. */
-  @Column({ type: 'text' })
-  headers: string;
-
   @Column({ name: 'payment_type', type: 'varchar', length: 32, nullable: true })
   paymentType: string | null;
 
@@ -65,6 +59,10 @@ export class WebhookDeliveryEntity {
 
   @Column({ name: 'processed_at', type: 'bigint', nullable: true, transformer: epochMs })
   processedAt: Date | null;
+
+  /** The raw body and headers, in their own table (`relations: { payload: true }`). */
+  @OneToOne(() => WebhookDeliveryPayloadEntity, (payload) => payload.delivery)
+  payload: WebhookDeliveryPayloadEntity;
 
   @OneToMany(() => WebhookHandlerRunEntity, (run) => run.delivery)
   handlerRuns: WebhookHandlerRunEntity[];
