@@ -2,8 +2,9 @@ import { Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { Registry } from 'prom-client';
 import request from 'supertest';
-import { stripe, WebhookDeliveries, WebhooksModule } from 'nestjs-payment-webhooks';
+import { stripe, WebhookDeliveries, WebhookMonitor, WebhooksMetricsModule, WebhooksModule, type WebhookLifecycleEvent } from 'nestjs-payment-webhooks';
 import { InMemoryInboxStore, signStripe } from 'nestjs-payment-webhooks/testing';
 import { RecordingHandlers } from './support/recording-handlers';
 import { checkoutCompleted } from './support/stripe-fixtures';
@@ -27,12 +28,17 @@ class HangingStore extends InMemoryInboxStore {
 
 describe.each(PLATFORMS.flatMap((platform) => [[platform, 'unreachable'], [platform, 'hanging']] as const))('A store that is %s, on %s', (platform, kind) => {
   let app: INestApplication;
+  const registry = new Registry();
+  const events: WebhookLifecycleEvent[] = [];
 
   beforeAll(async () => {
     const store = kind === 'hanging' ? new HangingStore() : new UnreachableStore();
-    @Module({ imports: [WebhooksModule.forRoot({ endpoints: [stripe({ secrets: [SECRET] })], store, worker: false, storeTimeoutMs: 200 })] })
+    @Module({
+      imports: [WebhooksModule.forRoot({ endpoints: [stripe({ secrets: [SECRET] })], store, worker: false, storeTimeoutMs: 200 }), WebhooksMetricsModule.forRoot({ registry })],
+    })
     class DownModule {}
     app = await NestFactory.create(DownModule, platform === 'fastify' ? new FastifyAdapter() : new ExpressAdapter(), { rawBody: true, logger: false });
+    app.get(WebhookMonitor).events$.subscribe((event) => events.push(event));
     await app.listen(0, '127.0.0.1');
   });
   afterAll(() => app.close());
@@ -44,6 +50,16 @@ describe.each(PLATFORMS.flatMap((platform) => [[platform, 'unreachable'], [platf
     expect(response.status).toBe(503);
     expect(response.headers['retry-after']).toBe('5');
     expect(response.body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: 'The delivery could not be stored; retry later.' });
+  });
+
+  it('publishes store-failed and counts the delivery as unstored, so an operator sees the 503s', async () => {
+    expect(events.filter((event) => event.kind === 'stored')).toEqual([]);
+    expect(events.filter((event) => event.kind === 'store-failed')).toEqual([
+      expect.objectContaining({ endpoint: 'stripe', type: 'checkout.session.completed', eventId: expect.stringMatching(/^evt_/), error: expect.stringMatching(kind === 'hanging' ? /did not answer within 200 ms/ : /ECONNREFUSED/) }),
+    ]);
+    const text = await registry.metrics();
+    expect(text).toMatch(/^webhooks_deliveries_received_total\{endpoint="stripe",outcome="unstored"\} 1$/m);
+    expect(text).toMatch(/^webhooks_deliveries_received_total\{endpoint="stripe",outcome="stored"\} 0$/m);
   });
 });
 

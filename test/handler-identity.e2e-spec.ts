@@ -56,7 +56,7 @@ describe('Handlers an operator can reason about', () => {
       .events$.subscribe((event) => {
         seen.push(`${event.kind}`);
         if (event.kind === 'handler-finished') seen.push(`${event.handler}:${event.outcome}`);
-        else if (event.kind !== 'refused' && event.kind !== 'lease-lost') durations.push(event.durationMs);
+        else if (event.kind !== 'refused' && event.kind !== 'lease-lost' && event.kind !== 'store-failed') durations.push(event.durationMs);
       });
     const listener = (message: unknown) => onChannel.push((message as WebhookDeliveryOutcome).deliveryId);
     subscribe(WEBHOOK_CHANNELS['dead-lettered'], listener);

@@ -62,6 +62,7 @@ export {
   type WebhookLeaseLost,
   type WebhookLifecycleEvent,
   type WebhookRefusal,
+  type WebhookStoreFailure,
 } from './monitoring/webhook-monitor';
 
 export { MAX_BULK_REPLAY, WebhookDeliveries, type WebhookStats } from './store/webhook-deliveries.service';

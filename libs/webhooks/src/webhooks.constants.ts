@@ -8,6 +8,7 @@ export const WEBHOOK_HANDLER_METADATA = 'webhooks:handler';
 export const WEBHOOK_CHANNELS = {
   refused: 'nestjs-payment-webhooks:refused',
   stored: 'nestjs-payment-webhooks:stored',
+  'store-failed': 'nestjs-payment-webhooks:store-failed',
   processed: 'nestjs-payment-webhooks:processed',
   'retry-scheduled': 'nestjs-payment-webhooks:retry-scheduled',
   'dead-lettered': 'nestjs-payment-webhooks:dead-lettered',

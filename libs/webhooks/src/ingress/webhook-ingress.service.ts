@@ -145,10 +145,11 @@ export class WebhookIngress {
       this.monitor.delivery('stored', { deliveryId: stored.id, endpoint: provider.name, type: event.type, attempt: 0, at: request.receivedAt, duplicate: stored.duplicate, durationMs });
       return { received: true, id: stored.id, duplicate: stored.duplicate };
     } catch (error) {
+      const message = String((error as Error)?.message ?? error);
+      const at = this.config.clock();
+      this.monitor.storeFailed({ endpoint: provider.name, eventId: event.id, type: event.type, error: message, at });
       // An outage fails every request: one line per endpoint, not one per request.
-      if (this.storeFailureLog.admit(provider.name, this.config.clock())) {
-        this.logger.error(`Could not store a delivery of ${provider.name}: ${(error as Error)?.message ?? error}`);
-      }
+      if (this.storeFailureLog.admit(provider.name, at)) this.logger.error(`Could not store a delivery of ${provider.name}: ${message}`);
       throw toHttpException(errorResponse(503, 'The delivery could not be stored; retry later.'));
     } finally {
       clearTimeout(timer);

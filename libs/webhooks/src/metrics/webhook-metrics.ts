@@ -143,7 +143,7 @@ export class WebhookMetrics implements OnModuleInit, OnApplicationBootstrap, OnM
     return {
       received: new Counter({
         name: n.received,
-        help: 'Deliveries received, by endpoint and outcome: stored (new), duplicate (already stored) or refused.',
+        help: 'Deliveries received, by endpoint and outcome: stored (new), duplicate (already stored), refused (4xx) or unstored (503: the inbox could not store it; the provider retries).',
         labelNames: ['endpoint', 'outcome'],
         registers,
       }),
@@ -218,7 +218,7 @@ export class WebhookMetrics implements OnModuleInit, OnApplicationBootstrap, OnM
 
   /** Series that exist from the start at 0, so rate() and increase() see the first delivery. */
   private zeroEndpoint(metrics: Metrics, endpoint: string): void {
-    for (const outcome of ['stored', 'duplicate', 'refused']) metrics.received.inc({ endpoint, outcome }, 0);
+    for (const outcome of ['stored', 'duplicate', 'refused', 'unstored']) metrics.received.inc({ endpoint, outcome }, 0);
     for (const reason of REFUSAL_REASONS) metrics.refused.inc({ endpoint, reason }, 0);
     for (const outcome of ['stored', 'duplicate']) metrics.acknowledgement.zero({ endpoint, outcome });
     metrics.processed.inc({ endpoint }, 0);
@@ -251,6 +251,9 @@ export class WebhookMetrics implements OnModuleInit, OnApplicationBootstrap, OnM
         case 'refused':
           metrics.received.inc({ endpoint: event.endpoint ?? UNKNOWN_ENDPOINT, outcome: 'refused' });
           metrics.refused.inc({ endpoint: event.endpoint ?? UNKNOWN_ENDPOINT, reason: event.reason });
+          break;
+        case 'store-failed':
+          metrics.received.inc({ endpoint: event.endpoint, outcome: 'unstored' });
           break;
         case 'stored': {
           const labels: Labels<'endpoint' | 'outcome'> = { endpoint: event.endpoint, outcome: event.duplicate ? 'duplicate' : 'stored' };

@@ -21,6 +21,16 @@ export interface WebhookLeaseLost {
   at: Date;
 }
 
+/** A verified delivery the inbox could not store: answered 503 with Retry-After, so the provider sends it again. */
+export interface WebhookStoreFailure {
+  endpoint: string;
+  eventId: string;
+  type: string;
+  /** The store's error message (the database driver's, or why the write was not attempted). */
+  error: string;
+  at: Date;
+}
+
 /** What happened to one stored delivery: stored, processed, retried later, or dead. */
 export interface WebhookDeliveryOutcome {
   deliveryId: string;
@@ -57,6 +67,7 @@ export interface WebhookHandlerRun {
 /** Every lifecycle event, as one typed union (`events$`), each also on its `WEBHOOK_CHANNELS` channel. */
 export type WebhookLifecycleEvent =
   | ({ kind: 'refused' } & WebhookRefusal)
+  | ({ kind: 'store-failed' } & WebhookStoreFailure)
   | ({ kind: 'stored' | 'processed' | 'retry-scheduled' | 'dead-lettered' } & WebhookDeliveryOutcome)
   | ({ kind: 'lease-lost' } & WebhookLeaseLost)
   | ({ kind: 'handler-finished' } & WebhookHandlerRun);
@@ -79,13 +90,17 @@ export class WebhookMonitor {
   readonly refused$: Observable<WebhookRefusal> = this.refusals.asObservable();
   /** Every write refused because the lease had passed to another instance. */
   readonly leaseLost$: Observable<WebhookLeaseLost> = this.leases.asObservable();
-  /** Everything above and every stored, processed, retried and dead-lettered delivery. */
+  /** Everything above and every stored, unstored (503), processed, retried and dead-lettered delivery. */
   readonly events$: Observable<WebhookLifecycleEvent> = this.lifecycle.asObservable();
 
   refused(refusal: WebhookRefusal): void {
     this.counts.set(refusal.reason, (this.counts.get(refusal.reason) ?? 0) + 1);
     this.refusals.next(refusal);
     this.emit({ kind: 'refused', ...refusal }, refusal);
+  }
+
+  storeFailed(failure: WebhookStoreFailure): void {
+    this.emit({ kind: 'store-failed', ...failure }, failure);
   }
 
   leaseLost(event: WebhookLeaseLost): void {
