@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import { deliveryId } from './delivery-id';
 import type {
   ClaimRequest,
   InboxStats,
@@ -33,7 +33,7 @@ export class InMemoryInboxStore implements WebhookInboxStore {
     const key = eventKey(delivery.provider, delivery.eventId);
     const existing = this.idsByEvent.get(key);
     if (existing) return { id: existing, duplicate: true };
-    const id = randomUUID();
+    const id = deliveryId(delivery.receivedAt.getTime());
     const receivedAt = new Date(delivery.receivedAt.getTime());
     this.idsByEvent.set(key, id);
     this.deliveries.set(id, {

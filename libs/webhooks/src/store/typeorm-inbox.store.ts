@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type {
   ClaimRequest,
@@ -14,6 +13,7 @@ import type {
   StoredDelivery,
   WebhookInboxStore,
 } from './inbox-store.interface';
+import { deliveryId } from './delivery-id';
 import { LeaseLostError } from './lease-lost.error';
 import { GroupCommit } from './group-commit';
 import { SerialQueue } from './serial-queue';
@@ -78,7 +78,7 @@ export class TypeOrmInboxStore implements WebhookInboxStore {
       const firsts = new Map<string, NewDelivery & { id: string }>();
       for (const delivery of deliveries) {
         const key = keyOf(delivery.provider, delivery.eventId);
-        if (!firsts.has(key)) firsts.set(key, { ...delivery, id: randomUUID() });
+        if (!firsts.has(key)) firsts.set(key, { ...delivery, id: deliveryId(delivery.receivedAt.getTime()) });
       }
       const rows = [...firsts.values()];
       const insert = `INSERT INTO webhook_deliveries (id, provider, event_id, type, status, attempts, lease_owner, lease_expires_at, next_attempt_at, payment_type, reference, received_at, updated_at)
