@@ -1,5 +1,5 @@
 import { DataSource, type DataSourceOptions, type QueryRunner } from 'typeorm';
-import { TypeOrmInboxStore, WEBHOOK_MIGRATIONS, WebhookMigrator } from 'nestjs-payment-webhooks';
+import { TypeOrmInboxStore, WEBHOOK_ENTITIES, WEBHOOK_MIGRATIONS, WebhookMigrator } from 'nestjs-payment-webhooks';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
 
 const NAMES = WEBHOOK_MIGRATIONS.map((Migration) => new Migration().name ?? Migration.name);
@@ -96,6 +96,19 @@ describe(`WebhookMigrator on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'S
     const [row] = await dataSource.query(`SELECT raw_body, headers FROM webhook_deliveries WHERE id = ${p(1)}`, [id]);
     expect(row).toEqual({ raw_body: body, headers: '{"stripe-signature":"[redacted]"}' });
     expect(await dataSource.query('SELECT handler FROM webhook_handler_runs')).toEqual([{ handler: 'Orders.paid' }]);
+  });
+
+  it("WEBHOOK_MIGRATIONS run by TypeORM's own migration runner, in a team's data source, give the same working inbox", async () => {
+    const dataSource = new DataSource({ ...(database.options as DataSourceOptions), entities: WEBHOOK_ENTITIES, migrations: WEBHOOK_MIGRATIONS, migrationsTableName: 'app_migrations' });
+    dataSources.push(dataSource);
+    await dataSource.initialize();
+
+    expect((await dataSource.runMigrations()).map((migration) => migration.name)).toEqual(NAMES);
+    expect((await dataSource.driver.createSchemaBuilder().log()).upQueries).toEqual([]);
+    const store = new TypeOrmInboxStore(dataSource);
+    const receivedAt = new Date('2026-12-03T12:00:00.000Z');
+    const { id } = await store.insertOrFind({ provider: 'stripe', eventId: 'evt_team', type: 'checkout.session.completed', rawBody: '{"id":"evt_team"}', headers: { a: 'b' }, receivedAt });
+    expect(await store.get(id)).toMatchObject({ rawBody: '{"id":"evt_team"}', headers: { a: 'b' }, status: 'pending' });
   });
 
   const onPostgres = process.env.TEST_DATABASE_URL ? it : it.skip;
