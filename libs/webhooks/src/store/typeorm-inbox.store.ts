@@ -45,6 +45,8 @@ export class TypeOrmInboxStore implements WebhookInboxStore {
   private readonly queue?: SerialQueue;
   // Acknowledgements arriving together share one INSERT and one commit.
   private readonly inserts: GroupCommit<NewDelivery, InsertResult>;
+  // The acknowledgement INSERTs, written once per batch size (up to maxBatch of each) rather than per batch.
+  private readonly statements = new InsertStatements((text) => this.sql(text));
   // Deliveries finishing together share one UPDATE and one commit too.
   private readonly completions: GroupCommit<{ id: string; owner: string; now: Date }, boolean>;
 
@@ -81,9 +83,6 @@ export class TypeOrmInboxStore implements WebhookInboxStore {
         if (!firsts.has(key)) firsts.set(key, { ...delivery, id: deliveryId(delivery.receivedAt.getTime()) });
       }
       const rows = [...firsts.values()];
-      const insert = `INSERT INTO webhook_deliveries (id, provider, event_id, type, status, attempts, lease_owner, lease_expires_at, next_attempt_at, payment_type, reference, received_at, updated_at)
-        VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
-        ON CONFLICT (provider, event_id) DO NOTHING RETURNING id`;
       const params = rows.flatMap((row) => {
         const at = row.receivedAt.getTime();
         // Leased at insert: already its first attempt, as a claim would have made it.
@@ -91,26 +90,17 @@ export class TypeOrmInboxStore implements WebhookInboxStore {
         return [row.id, row.provider, row.eventId, row.type, ...lease, at, row.paymentType ?? null, row.reference ?? null, at, at];
       });
       const payloads = (of: typeof rows) => of.flatMap((row) => [row.id, row.rawBody, JSON.stringify(row.headers)]);
-      const tuples = (of: typeof rows) => of.map(() => '(?, ?, ?)').join(', ');
       let inserted: Row[];
       if (this.postgres) {
         // One statement: the payloads of the rows that were new, joined on what the INSERT returned.
-        inserted = await this.dataSource.query(
-          this.sql(
-            `WITH fresh AS (${insert}), payloads AS (
-               INSERT INTO webhook_delivery_payloads (delivery_id, raw_body, headers)
-               SELECT given.id, given.raw_body, given.headers FROM (VALUES ${tuples(rows)}) AS given (id, raw_body, headers) JOIN fresh ON fresh.id = given.id)
-             SELECT id FROM fresh`,
-          ),
-          [...params, ...payloads(rows)],
-        );
+        inserted = await this.dataSource.query(this.statements.postgresInsert(rows.length), [...params, ...payloads(rows)]);
       } else {
         // SQLite has no INSERT in WITH: two statements, one transaction.
         inserted = await this.dataSource.transaction(async (tx) => {
-          const returned: Row[] = await tx.query(insert, params);
+          const returned: Row[] = await tx.query(this.statements.deliveriesInsert(rows.length), params);
           const ids = new Set(returned.map((row) => String(row.id)));
           const fresh = rows.filter((row) => ids.has(row.id));
-          if (fresh.length > 0) await tx.query(`INSERT INTO webhook_delivery_payloads (delivery_id, raw_body, headers) VALUES ${tuples(fresh)}`, payloads(fresh));
+          if (fresh.length > 0) await tx.query(this.statements.payloadsInsert(fresh.length), payloads(fresh));
           return returned;
         });
       }
@@ -426,6 +416,51 @@ export class TypeOrmInboxStore implements WebhookInboxStore {
     let index = 0;
     return text.replace(/\?/g, () => `$${++index}`);
   }
+}
+
+/** The text of the batched INSERTs for `n` rows, built on first use and kept. */
+class InsertStatements {
+  private readonly cache = new Map<string, string>();
+
+  constructor(private readonly dialect: (text: string) => string) {}
+
+  deliveriesInsert(n: number): string {
+    return this.cached('deliveries', n, () => deliveriesInsert(n));
+  }
+
+  payloadsInsert(n: number): string {
+    return this.cached('payloads', n, () => `INSERT INTO webhook_delivery_payloads (delivery_id, raw_body, headers) VALUES ${tuples(n, 3)}`);
+  }
+
+  /** PostgreSQL: one statement, the payloads of the rows that were new joined on what the INSERT returned. */
+  postgresInsert(n: number): string {
+    return this.cached('postgres', n, () =>
+      this.dialect(
+        `WITH fresh AS (${deliveriesInsert(n)}), payloads AS (
+           INSERT INTO webhook_delivery_payloads (delivery_id, raw_body, headers)
+           SELECT given.id, given.raw_body, given.headers FROM (VALUES ${tuples(n, 3)}) AS given (id, raw_body, headers) JOIN fresh ON fresh.id = given.id)
+         SELECT id FROM fresh`,
+      ),
+    );
+  }
+
+  private cached(kind: string, n: number, build: () => string): string {
+    const key = `${kind} ${n}`;
+    let text = this.cache.get(key);
+    if (text === undefined) this.cache.set(key, (text = build()));
+    return text;
+  }
+}
+
+function deliveriesInsert(n: number): string {
+  return `INSERT INTO webhook_deliveries (id, provider, event_id, type, status, attempts, lease_owner, lease_expires_at, next_attempt_at, payment_type, reference, received_at, updated_at)
+    VALUES ${tuples(n, 13)}
+    ON CONFLICT (provider, event_id) DO NOTHING RETURNING id`;
+}
+
+function tuples(rows: number, columns: number): string {
+  const tuple = `(${Array.from({ length: columns }, () => '?').join(', ')})`;
+  return Array.from({ length: rows }, () => tuple).join(', ');
 }
 
 // TypeORM's PostgreSQL driver answers UPDATE/DELETE … RETURNING with [rows, count]; SQLite with rows.
