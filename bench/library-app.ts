@@ -2,10 +2,14 @@
 // the background worker off, so the measure is the request path only (verify, store, acknowledge), like
 // the hand-written store-only receiver. Run from source, without a build:
 //   node -r ts-node/register/transpile-only -r tsconfig-paths/register bench/library-app.ts
-// Environment: PORT, PLATFORM (express | fastify), DATABASE_URL (PostgreSQL) or SQLITE_PATH (a SQLite file,
+// With FLOOR=1 it is the floor instead: no WebhooksModule and no database, only an empty route at the same
+// path that answers the receipt's shape at once (and counts what it answered, on GET /received). What the floor
+// sustains is the most any receiver inside Nest's pipeline can on this machine, before verifying or storing.
+// Environment: PORT, PLATFORM (express | fastify), FLOOR, DATABASE_URL (PostgreSQL) or SQLITE_PATH (a SQLite file,
 // opened in WAL mode as the demo does), STRIPE_WEBHOOK_SECRET.
 import 'reflect-metadata';
-import { Controller, Get, Module } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Controller, Get, HttpCode, Module, Post, type DynamicModule, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
@@ -19,6 +23,26 @@ class HealthController {
     return { status: 'ok' };
   }
 }
+
+let received = 0;
+
+@Controller()
+class FloorController {
+  @Post('webhooks/stripe')
+  @HttpCode(200)
+  receive(): { received: true; id: string; duplicate: false } {
+    received++;
+    return { received: true, id: randomUUID(), duplicate: false };
+  }
+
+  @Get('received')
+  received(): { count: number } {
+    return { count: received };
+  }
+}
+
+@Module({ controllers: [HealthController, FloorController] })
+class FloorBenchModule {}
 
 @Module({
   imports: [
@@ -39,7 +63,8 @@ class LibraryBenchModule {}
 
 async function main(): Promise<void> {
   const adapter = process.env.PLATFORM === 'fastify' ? new FastifyAdapter() : new ExpressAdapter();
-  const app = await NestFactory.create(LibraryBenchModule, adapter, { rawBody: true, logger: ['error', 'warn'] });
+  const root: Type<unknown> | DynamicModule = process.env.FLOOR === '1' ? FloorBenchModule : LibraryBenchModule;
+  const app = await NestFactory.create(root, adapter, { rawBody: true, logger: ['error', 'warn'] });
   app.enableShutdownHooks();
   await app.listen(Number(process.env.PORT ?? 3002), '127.0.0.1');
   // Started with an IPC channel by bench/run.js: if the bench dies, so does this process.

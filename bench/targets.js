@@ -7,6 +7,10 @@
 //            (handwritten-demo-receiver.js on PostgreSQL, handwritten-sqlite-receiver.js on SQLite)
 //   ingress, ingress-fastify
 //            the library alone with its worker off (library-app.ts) on Express / Fastify: acknowledgement only
+//   floor, floor-fastify
+//            an empty Nest route at the same path on Express / Fastify (library-app.ts with FLOOR=1): no
+//            verification, no store, the receipt's shape answered at once; the ceiling of anything inside
+//            Nest's pipeline on this machine (PostgreSQL runs only: it touches no database)
 //   store    hand-written store-only baseline: verify + one INSERT, then 200 (handwritten-receiver.js on
 //            PostgreSQL, handwritten-sqlite-receiver.js with HANDLE=0 on SQLite)
 //
@@ -18,8 +22,9 @@ const { ROOT } = require('./common');
 const { childEnv, freePort, startChild, waitUntilAnswering } = require('./processes');
 const { PostgresDatabase, SqliteDatabase, createDemoSchema, createSaleEvent, databaseUrl, seedRegistrations } = require('./databases');
 
-const TARGET_NAMES = ['demo', 'e2e', 'ingress', 'ingress-fastify', 'store'];
-const SHORT = { demo: 'demo', e2e: 'hand-written e2e', ingress: 'lib express', 'ingress-fastify': 'lib fastify', store: 'hand-written store' };
+const TARGET_NAMES = ['demo', 'e2e', 'ingress', 'ingress-fastify', 'floor', 'floor-fastify', 'store'];
+const FLOORS = ['floor', 'floor-fastify'];
+const SHORT = { demo: 'demo', e2e: 'hand-written e2e', ingress: 'lib express', 'ingress-fastify': 'lib fastify', floor: 'nest floor express', 'floor-fastify': 'nest floor fastify', store: 'hand-written store' };
 
 /**
  * Where each target keeps its data. PostgreSQL: the demo and the store-only receiver share `base` (their
@@ -27,7 +32,7 @@ const SHORT = { demo: 'demo', e2e: 'hand-written e2e', ingress: 'lib express', '
  * and registrations are counted per target. SQLite: one file each, in `dir`.
  */
 function postgresLayout(adminUrl, base) {
-  const names = { demo: base, store: base, e2e: `${base}_handwritten`, ingress: `${base}_ingress`, 'ingress-fastify': `${base}_ingress_fastify` };
+  const names = { demo: base, store: base, e2e: `${base}_handwritten`, ingress: `${base}_ingress`, 'ingress-fastify': `${base}_ingress_fastify`, floor: `${base}_ingress`, 'floor-fastify': `${base}_ingress_fastify` };
   return {
     kind: 'postgres',
     databases: [...new Set(Object.values(names))],
@@ -39,7 +44,7 @@ function sqliteLayout(dir) {
   const files = { demo: 'demo.sqlite', store: 'handwritten-store.sqlite', e2e: 'handwritten.sqlite', ingress: 'ingress.sqlite', 'ingress-fastify': 'ingress-fastify.sqlite' };
   return {
     kind: 'sqlite',
-    files: Object.values(files).map((file) => path.join(dir, file)),
+    files: [...new Set(Object.values(files))].map((file) => path.join(dir, file)),
     database: (target) => new SqliteDatabase(path.join(dir, files[target]), files[target]),
   };
 }
@@ -63,9 +68,10 @@ async function startTarget(name, database, { secret, demoEntry, probe }) {
     path: '/webhooks/stripe',
     handles: name === 'demo' || name === 'e2e',
     hasWorker: name === 'demo',
+    floor: FLOORS.includes(name),
     ackTable: { demo: 'webhook_deliveries', ingress: 'webhook_deliveries', 'ingress-fastify': 'webhook_deliveries', e2e: 'handwritten_processed_events', store: 'handwritten_stripe_events' }[name],
   };
-  target.vacuumTables = target.hasWorker ? ['webhook_deliveries', 'webhook_delivery_payloads', 'webhook_handler_runs', 'registrations'] : target.handles ? [target.ackTable, 'registrations'] : [target.ackTable];
+  target.vacuumTables = target.floor ? [] : target.hasWorker ? ['webhook_deliveries', 'webhook_delivery_payloads', 'webhook_handler_runs', 'registrations'] : target.handles ? [target.ackTable, 'registrations'] : [target.ackTable];
 
   if (name === 'e2e') await createDemoSchema(database); // the demo creates its own at start
   let args;
@@ -77,9 +83,9 @@ async function startTarget(name, database, { secret, demoEntry, probe }) {
     args = [...(probe ? ['-r', path.join(__dirname, 'demo-probe.js')] : []), demoEntry];
     env = { ...common, NODE_ENV: 'development' };
     startupMs = 90000;
-  } else if (name === 'ingress' || name === 'ingress-fastify') {
+  } else if (name.startsWith('ingress') || target.floor) {
     args = ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', path.join(__dirname, 'library-app.ts')];
-    env = { ...common, PLATFORM: name === 'ingress' ? 'express' : 'fastify', TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json') };
+    env = { ...common, PLATFORM: name.endsWith('fastify') ? 'fastify' : 'express', FLOOR: target.floor ? '1' : '', TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json') };
     startupMs = 90000;
   } else if (database.kind === 'postgres') {
     args = [path.join(__dirname, name === 'e2e' ? 'handwritten-demo-receiver.js' : 'handwritten-receiver.js')];
@@ -95,8 +101,9 @@ async function startTarget(name, database, { secret, demoEntry, probe }) {
 
 const count = (target, sql) => target.database.scalar(sql).then(Number);
 
-/** Rows stored in the target's acknowledgement table. */
-function acked(target) {
+/** Rows stored in the target's acknowledgement table (a floor stores nothing: the requests it answered). */
+async function acked(target) {
+  if (target.floor) return (await (await fetch(`${target.url}/received`)).json()).count;
   return count(target, `SELECT count(*) FROM ${target.ackTable}`);
 }
 
@@ -133,4 +140,4 @@ async function prepareRegistrations(target, events, range) {
   await seedRegistrations(target.database, target.eventId, events.referencePrefix, range);
 }
 
-module.exports = { TARGET_NAMES, SHORT, acked, backlog, handled, notOnce, postgresLayout, prepareRegistrations, sqliteLayout, startTargets };
+module.exports = { FLOORS, TARGET_NAMES, SHORT, acked, backlog, handled, notOnce, postgresLayout, prepareRegistrations, sqliteLayout, startTargets };
