@@ -44,7 +44,7 @@ function sqliteLayout(dir) {
   const files = { demo: 'demo.sqlite', store: 'handwritten-store.sqlite', e2e: 'handwritten.sqlite', ingress: 'ingress.sqlite', 'ingress-fastify': 'ingress-fastify.sqlite' };
   return {
     kind: 'sqlite',
-    files: [...new Set(Object.values(files))].map((file) => path.join(dir, file)),
+    files: Object.values(files).map((file) => path.join(dir, file)),
     database: (target) => new SqliteDatabase(path.join(dir, files[target]), files[target]),
   };
 }

@@ -424,10 +424,12 @@ class InsertStatements {
 
   constructor(private readonly dialect: (text: string) => string) {}
 
+  /** SQLite's first statement (it has no INSERT inside WITH). */
   deliveriesInsert(n: number): string {
     return this.cached('deliveries', n, () => deliveriesInsert(n));
   }
 
+  /** SQLite's second statement, for the rows the first one inserted. */
   payloadsInsert(n: number): string {
     return this.cached('payloads', n, () => `INSERT INTO webhook_delivery_payloads (delivery_id, raw_body, headers) VALUES ${tuples(n, 3)}`);
   }
