@@ -219,7 +219,7 @@ describe('Mistakes in wiring the ingress stop the start or say how to fix them',
     @Module({ imports: [TypeOrmModule.forRoot(database.options), WebhooksModule.forRoot({ endpoints: [stripe({ secrets: [SECRET], path: '/payments/hook/' })] })] })
     class TrailingSlashModule {}
     await expect(NestFactory.create(TrailingSlashModule, new FastifyAdapter(), { rawBody: true, logger: false, abortOnError: false })).rejects.toThrow(
-      'endpoints[0].path: "/payments/hook/" ends with a slash, which Fastify matches only with new FastifyAdapter({ ignoreTrailingSlash: true })',
+      'endpoints[0].path: "/payments/hook/" ends with a slash, which Fastify matches only with new FastifyAdapter({ routerOptions: { ignoreTrailingSlash: true } })',
     );
   });
 

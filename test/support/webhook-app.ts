@@ -67,7 +67,7 @@ export async function startWebhookApp(options: WebhookAppOptions): Promise<Webho
   })
   class TestAppModule {}
 
-  const adapter = options.platform === 'fastify' ? new FastifyAdapter({ trustProxy: options.trustProxy ?? false, ignoreTrailingSlash: true }) : new ExpressAdapter();
+  const adapter = options.platform === 'fastify' ? new FastifyAdapter({ trustProxy: options.trustProxy ?? false, routerOptions: { ignoreTrailingSlash: true } }) : new ExpressAdapter();
   const app = await NestFactory.create(TestAppModule, adapter, { rawBody: options.rawBody ?? true, logger: options.logger ?? false, abortOnError: false });
   if (options.platform === 'express' && options.trustProxy) (app as unknown as { set(name: string, value: unknown): void }).set('trust proxy', true);
   app.enableShutdownHooks();

@@ -92,7 +92,7 @@ function assertTrailingSlashesServed(config: WebhooksConfig, adapterHost: HttpAd
   const problems = config.endpoints.flatMap((endpoint, index) =>
     (endpoint.paths ?? [])
       .filter((path) => path.length > 1 && path.endsWith('/'))
-      .map((path) => `endpoints[${index}].path: "${path}" ends with a slash, which Fastify matches only with new FastifyAdapter({ ignoreTrailingSlash: true })`),
+      .map((path) => `endpoints[${index}].path: "${path}" ends with a slash, which Fastify matches only with new FastifyAdapter({ routerOptions: { ignoreTrailingSlash: true } })`),
   );
   if (problems.length > 0) throw new WebhooksConfigError(problems);
 }
