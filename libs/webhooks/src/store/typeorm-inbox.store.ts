@@ -76,56 +76,67 @@ export class TypeOrmInboxStore implements WebhookInboxStore {
   /** Inserts a batch in one commit; copies (in the table or in the batch) answer the first one's id. */
   private insertMany(deliveries: NewDelivery[]): Promise<InsertResult[]> {
     return this.exclusive(async () => {
-      const keyOf = (provider: unknown, eventId: unknown) => `${provider}\u0000${eventId}`;
-      const firsts = new Map<string, NewDelivery & { id: string }>();
-      for (const delivery of deliveries) {
+      // The first copy of each (provider, event id) is the row written; `rowOf[i]` is delivery i's row.
+      // Plain loops: this runs for every acknowledged delivery, and spreads or flatMap cost more than the rest.
+      const rowIndex = new Map<string, number>();
+      const rows: NewDelivery[] = [];
+      const ids: string[] = [];
+      const rowOf = new Array<number>(deliveries.length);
+      for (let i = 0; i < deliveries.length; i++) {
+        const delivery = deliveries[i];
         const key = keyOf(delivery.provider, delivery.eventId);
-        if (!firsts.has(key)) firsts.set(key, { ...delivery, id: deliveryId(delivery.receivedAt.getTime()) });
+        let row = rowIndex.get(key);
+        if (row === undefined) {
+          row = rows.push(delivery) - 1;
+          ids.push(deliveryId(delivery.receivedAt.getTime()));
+          rowIndex.set(key, row);
+        }
+        rowOf[i] = row;
       }
-      const rows = [...firsts.values()];
-      const params = rows.flatMap((row) => {
-        const at = row.receivedAt.getTime();
-        // Leased at insert: already its first attempt, as a claim would have made it.
-        const lease = row.lease ? ['processing', 1, row.lease.owner, row.lease.expiresAt.getTime()] : ['pending', 0, null, null];
-        return [row.id, row.provider, row.eventId, row.type, ...lease, at, row.paymentType ?? null, row.reference ?? null, at, at];
-      });
-      const payloads = (of: typeof rows) => of.flatMap((row) => [row.id, row.rawBody, JSON.stringify(row.headers)]);
+      const params: unknown[] = [];
+      for (let row = 0; row < rows.length; row++) pushStateParams(params, ids[row], rows[row]);
       let inserted: Row[];
       if (this.postgres) {
         // One statement: the payloads of the rows that were new, joined on what the INSERT returned.
-        inserted = await this.dataSource.query(this.statements.postgresInsert(rows.length), [...params, ...payloads(rows)]);
+        for (let row = 0; row < rows.length; row++) pushPayloadParams(params, ids[row], rows[row]);
+        inserted = await this.dataSource.query(this.statements.postgresInsert(rows.length), params);
       } else {
         // SQLite has no INSERT in WITH: two statements, one transaction.
         inserted = await this.dataSource.transaction(async (tx) => {
           const returned: Row[] = await tx.query(this.statements.deliveriesInsert(rows.length), params);
-          const ids = new Set(returned.map((row) => String(row.id)));
-          const fresh = rows.filter((row) => ids.has(row.id));
-          if (fresh.length > 0) await tx.query(this.statements.payloadsInsert(fresh.length), payloads(fresh));
+          const payloads: unknown[] = [];
+          const fresh = new Set(returned.map((row) => String(row.id)));
+          for (let row = 0; row < rows.length; row++) if (fresh.has(ids[row])) pushPayloadParams(payloads, ids[row], rows[row]);
+          if (payloads.length > 0) await tx.query(this.statements.payloadsInsert(payloads.length / 3), payloads);
           return returned;
         });
       }
       const fresh = new Set(inserted.map((row) => String(row.id)));
-      const existing = new Map<string, string>();
-      const conflicting = rows.filter((row) => !fresh.has(row.id));
+      // Rows that were already stored (a provider's retry): their first copy's id, found in one statement.
+      const conflicting: number[] = [];
+      for (let row = 0; row < rows.length; row++) if (!fresh.has(ids[row])) conflicting.push(row);
       if (conflicting.length > 0) {
         const found: Row[] = await this.dataSource.query(
           this.sql(`SELECT id, provider, event_id FROM webhook_deliveries WHERE ${conflicting.map(() => '(provider = ? AND event_id = ?)').join(' OR ')}`),
-          conflicting.flatMap((row) => [row.provider, row.eventId]),
+          conflicting.flatMap((row) => [rows[row].provider, rows[row].eventId]),
         );
-        for (const row of found) existing.set(keyOf(row.provider, row.event_id), String(row.id));
+        const existing = new Map(found.map((row) => [keyOf(row.provider, row.event_id), String(row.id)]));
+        for (const row of conflicting) ids[row] = existing.get(keyOf(rows[row].provider, rows[row].eventId)) ?? '';
       }
-      const answered = new Set<string>();
-      return deliveries.map((delivery) => {
-        const key = keyOf(delivery.provider, delivery.eventId);
-        const first = firsts.get(key)!;
-        if (fresh.has(first.id) && !answered.has(key)) {
-          answered.add(key);
-          return first.lease ? { id: first.id, duplicate: false, leased: true } : { id: first.id, duplicate: false };
+      const answered = new Array<boolean>(rows.length).fill(false);
+      const results = new Array<InsertResult>(deliveries.length);
+      for (let i = 0; i < deliveries.length; i++) {
+        const row = rowOf[i];
+        const id = ids[row];
+        if (!id) throw new Error(`Delivery ${deliveries[i].provider}/${deliveries[i].eventId} neither inserted nor found`);
+        if (fresh.has(id) && !answered[row]) {
+          answered[row] = true;
+          results[i] = rows[row].lease ? { id, duplicate: false, leased: true } : { id, duplicate: false };
+        } else {
+          results[i] = { id, duplicate: true };
         }
-        const id = fresh.has(first.id) ? first.id : existing.get(key);
-        if (!id) throw new Error(`Delivery ${delivery.provider}/${delivery.eventId} neither inserted nor found`);
-        return { id, duplicate: true };
-      });
+      }
+      return results;
     }, URGENT);
   }
 
@@ -463,6 +474,22 @@ function deliveriesInsert(n: number): string {
 function tuples(rows: number, columns: number): string {
   const tuple = `(${Array.from({ length: columns }, () => '?').join(', ')})`;
   return Array.from({ length: rows }, () => tuple).join(', ');
+}
+
+const keyOf = (provider: unknown, eventId: unknown) => `${provider}\u0000${eventId}`;
+
+/** A new row's 13 columns, in `deliveriesInsert`'s order. */
+function pushStateParams(params: unknown[], id: string, row: NewDelivery): void {
+  const at = row.receivedAt.getTime();
+  const lease = row.lease;
+  // Leased at insert: already its first attempt, as a claim would have made it.
+  params.push(id, row.provider, row.eventId, row.type, lease ? 'processing' : 'pending', lease ? 1 : 0, lease ? lease.owner : null, lease ? lease.expiresAt.getTime() : null);
+  params.push(at, row.paymentType ?? null, row.reference ?? null, at, at);
+}
+
+/** A new row's payload: id, raw body, headers. */
+function pushPayloadParams(params: unknown[], id: string, row: NewDelivery): void {
+  params.push(id, row.rawBody, JSON.stringify(row.headers));
 }
 
 // TypeORM's PostgreSQL driver answers UPDATE/DELETE … RETURNING with [rows, count]; SQLite with rows.
