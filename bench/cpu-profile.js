@@ -13,7 +13,7 @@ session.post('Profiler.start');
 process.prependListener('SIGTERM', () => {
   session.post('Profiler.stop', (error, result) => {
     if (error) return;
-    const name = process.env.PLATFORM ? `lib-${process.env.PLATFORM}` : 'demo';
+    const name = process.env.PLATFORM ? `${process.env.FLOOR === '1' ? 'floor' : 'lib'}-${process.env.PLATFORM}` : 'demo';
     const file = path.join(process.env.BENCH_CPU_PROF, `${name}-${process.pid}.cpuprofile`);
     fs.writeFileSync(file, JSON.stringify(result.profile));
   });

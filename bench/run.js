@@ -17,7 +17,7 @@ const { choiceFromEnv, fmt, gitCommit, intFromEnv, log, percentile, sleep, table
 const { cpuDelta, cpuSnapshot } = require('./cpu');
 const { dropDatabases, recreateDatabases, removeSqliteFiles } = require('./databases');
 const { closedLoop, openLoop } = require('./load');
-const { buildDemoIfNeeded, stopAllChildren, stopChild } = require('./processes');
+const { buildDemoIfNeeded, buildLibraryAppIfNeeded, stopAllChildren, stopChild } = require('./processes');
 const { StripeEvents } = require('./stripe-events');
 const { FLOORS, SHORT, TARGET_NAMES, acked, backlog, handled, notOnce, postgresLayout, prepareRegistrations, sqliteLayout, startTargets } = require('./targets');
 
@@ -526,13 +526,14 @@ async function main() {
 
   log('nestjs-payment-webhooks benchmark');
   const demoEntry = buildDemoIfNeeded(); // also the demo's compiled migrations, for the hand-written e2e schema
+  const libraryAppEntry = config.targets.some((name) => name.startsWith('ingress') || FLOORS.includes(name)) ? buildLibraryAppIfNeeded() : undefined;
   printMachine();
   const all = [];
   for (const kind of config.databases) {
     await prepareDatabase(kind);
     // A floor touches no database: once, on PostgreSQL's run, is enough.
     const names = kind === 'postgres' ? config.targets : config.targets.filter((name) => !FLOORS.includes(name));
-    const targets = await startTargets(names, layouts[kind], { secret: SECRET, demoEntry, probe: config.probe });
+    const targets = await startTargets(names, layouts[kind], { secret: SECRET, demoEntry, libraryAppEntry, probe: config.probe });
     for (const target of targets) openTargets.add(target);
     await printDatabase(kind, targets);
     all.push(...(await benchTargets(targets)));

@@ -19,7 +19,7 @@
 
 const path = require('node:path');
 const { ROOT } = require('./common');
-const { childEnv, freePort, startChild, waitUntilAnswering } = require('./processes');
+const { childEnv, freePort, libraryAppCommand, startChild, waitUntilAnswering } = require('./processes');
 const { PostgresDatabase, SqliteDatabase, createDemoSchema, createSaleEvent, databaseUrl, seedRegistrations } = require('./databases');
 
 const TARGET_NAMES = ['demo', 'e2e', 'ingress', 'ingress-fastify', 'floor', 'floor-fastify', 'store'];
@@ -54,7 +54,7 @@ async function startTargets(names, layout, options) {
   return Promise.all(names.map((name) => startTarget(name, layout.database(name), options)));
 }
 
-async function startTarget(name, database, { secret, demoEntry, probe }) {
+async function startTarget(name, database, { secret, demoEntry, libraryAppEntry, probe }) {
   const port = await freePort();
   const dbEnv = database.kind === 'postgres' ? { DATABASE_URL: database.url } : { SQLITE_PATH: database.file };
   const common = { PORT: String(port), STRIPE_WEBHOOK_SECRET: secret, ...dbEnv };
@@ -84,9 +84,9 @@ async function startTarget(name, database, { secret, demoEntry, probe }) {
     env = { ...common, NODE_ENV: 'development' };
     startupMs = 90000;
   } else if (name.startsWith('ingress') || target.floor) {
-    args = ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', path.join(__dirname, 'library-app.ts')];
-    env = { ...common, PLATFORM: name.endsWith('fastify') ? 'fastify' : 'express', FLOOR: target.floor ? '1' : '', TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json') };
-    startupMs = 90000;
+    const command = libraryAppCommand(libraryAppEntry);
+    args = command.args;
+    env = { ...common, ...command.env, PLATFORM: name.endsWith('fastify') ? 'fastify' : 'express', FLOOR: target.floor ? '1' : '' };
   } else if (database.kind === 'postgres') {
     args = [path.join(__dirname, name === 'e2e' ? 'handwritten-demo-receiver.js' : 'handwritten-receiver.js')];
   } else {
