@@ -1,16 +1,27 @@
 'use strict';
 // Opt-in diagnostic (BENCH_PROBE=1 npm run bench), preloaded with `node -r` into the demo: counts the SQL
 // statements the demo's process sends, by shape, with their time from call to result, and measures its
-// event loop's delay, in periods the bench marks through the IPC channel ('probe:mark' ends a period,
+// event loop's delay and its garbage-collection pauses, in periods the bench marks through the IPC channel ('probe:mark' ends a period,
 // 'probe:report' ends the last one and answers every period). It wraps pg's Client#query and
 // better-sqlite3's Statement#run/get/all; it changes nothing else in the demo.
 
-const { monitorEventLoopDelay, performance } = require('node:perf_hooks');
+const { monitorEventLoopDelay, performance, PerformanceObserver } = require('node:perf_hooks');
 
 let statements = new Map();
 let loop = monitorEventLoopDelay({ resolution: 5 });
 loop.enable();
 let periods = [];
+/** Garbage-collection pauses of the period (the main thread stopped): a latency tail may be one of them. */
+let gc = { count: 0, ms: 0, maxMs: 0, major: 0 };
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    gc.count++;
+    gc.ms += entry.duration;
+    gc.maxMs = Math.max(gc.maxMs, entry.duration);
+    // NODE_PERFORMANCE_GC_MAJOR
+    if (entry.detail && entry.detail.kind === 4) gc.major++;
+  }
+}).observe({ entryTypes: ['gc'] });
 
 /** One line per statement shape: literals and placeholders folded, multi-row VALUES folded. */
 function shape(sql) {
@@ -26,18 +37,28 @@ function shape(sql) {
 
 function record(sql, ms) {
   const key = shape(sql);
-  const entry = statements.get(key) || { count: 0, ms: 0 };
+  const entry = statements.get(key) || { count: 0, ms: 0, times: [] };
   entry.count++;
   entry.ms += ms;
+  entry.times.push(ms);
   statements.set(key, entry);
+}
+
+function percentile(sorted, p) {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] : 0;
 }
 
 function endPeriod() {
   loop.disable();
   periods.push({
-    statements: [...statements.entries()].map(([sql, { count, ms }]) => ({ sql, count, ms })),
+    statements: [...statements.entries()].map(([sql, { count, ms, times }]) => {
+      const sorted = times.sort((x, y) => x - y);
+      return { sql, count, ms, p99: percentile(sorted, 99), max: sorted[sorted.length - 1] };
+    }),
     loopDelayMs: { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
+    gc,
   });
+  gc = { count: 0, ms: 0, maxMs: 0, major: 0 };
   statements = new Map();
   loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();

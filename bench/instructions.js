@@ -13,7 +13,8 @@
 //
 // Each target runs under valgrind on Express and on Fastify, receives BENCH_WARMUP signed Stripe events over
 // 50 connections (JIT, caches), has its counters zeroed, receives BENCH_REQUESTS more, and is counted.
-// Two targets run at a time; about 15 minutes on 2 cores. Needs valgrind (Debian: apt-get install valgrind).
+// One target at a time (BENCH_PARALLEL=2 halves the time, with counts that vary more); about 10 minutes on
+// 2 cores. Needs valgrind (Debian: apt-get install valgrind).
 
 const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -26,6 +27,7 @@ const { StripeEvents } = require('./stripe-events');
 
 const WARMUP = intFromEnv('BENCH_WARMUP', 2000, 100, 1_000_000);
 const REQUESTS = intFromEnv('BENCH_REQUESTS', 2000, 100, 1_000_000);
+const PARALLEL = intFromEnv('BENCH_PARALLEL', 1, 1, 8);
 const CONNECTIONS = 50;
 const SECRET = 'whsec_test_instructions_bench';
 
@@ -129,7 +131,8 @@ async function main() {
   const jobs = ['express', 'fastify'].flatMap((platform) => VARIANTS.map((variant) => ({ platform, variant })));
   const results = new Map();
   try {
-    // Two at a time: callgrind runs a process on one core, and the counts do not depend on what runs beside it.
+    // One at a time by default: two side by side share both cores with their load generators, and once
+    // counted the same target 10 % apart.
     let next = 0;
     const worker = async () => {
       while (next < jobs.length) {
@@ -139,7 +142,7 @@ async function main() {
         log(`${job.platform.padEnd(8)} ${job.variant.name.padEnd(26)} ${Math.round(perRequest / 1000)}k instructions per request`);
       }
     };
-    await Promise.all([worker(), worker()]);
+    await Promise.all(Array.from({ length: PARALLEL }, worker));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

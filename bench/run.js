@@ -352,21 +352,27 @@ function printProbe(m) {
   if (!load) return;
   const shapes = new Map();
   for (const [period, name] of [[load, 'load'], [drain, 'drain']]) {
-    for (const { sql, count, ms } of period ? period.statements : []) {
-      const entry = shapes.get(sql) || { sql, count: 0, load: { count: 0, ms: 0 }, drain: { count: 0, ms: 0 } };
+    for (const { sql, count, ms, p99, max } of period ? period.statements : []) {
+      const entry = shapes.get(sql) || { sql, count: 0, load: { count: 0, ms: 0, p99: 0, max: 0 }, drain: { count: 0, ms: 0, p99: 0, max: 0 } };
       entry.count += count;
       entry[name].count += count;
       entry[name].ms += ms;
+      entry[name].p99 = p99;
+      entry[name].max = max;
       shapes.set(sql, entry);
     }
   }
   const total = [...shapes.values()].reduce((sum, s) => sum + s.count, 0);
-  const mean = (p) => (p.count ? fmt(p.ms / p.count, 1) : '-');
-  const delay = (period) => (period ? `loop delay p50 ${fmt(period.loopDelayMs.p50, 1)} / p99 ${fmt(period.loopDelayMs.p99, 1)} ms` : '');
+  const mean = (p) => (p.count ? `${fmt(p.ms / p.count, 1)}/${fmt(p.p99, 1)}/${fmt(p.max, 0)}` : '-');
+  const delay = (period) =>
+    period
+      ? `loop delay p50 ${fmt(period.loopDelayMs.p50, 1)} / p99 ${fmt(period.loopDelayMs.p99, 1)} / max ${fmt(period.loopDelayMs.max, 1)} ms, ` +
+        `${period.gc.count} GC pauses (${period.gc.major} major) ${fmt(period.gc.ms, 0)} ms, longest ${fmt(period.gc.maxMs, 1)} ms`
+      : '';
   log(`${''.padStart(19)} └ probe: ${fmt(total / m.ok, 2)} statements per delivery; while loaded ${delay(load)}; draining ${delay(drain)}`);
-  log(`${''.padStart(21)}${'per wh'.padStart(7)} ${'ms loaded'.padStart(10)} ${'ms draining'.padStart(12)}  statement`);
+  log(`${''.padStart(21)}${'per wh'.padStart(7)} ${'loaded ms'.padStart(16)} ${'draining ms'.padStart(16)}  statement (ms: mean/p99/max)`);
   for (const s of [...shapes.values()].sort((a, b) => b.count - a.count).slice(0, 14)) {
-    log(`${''.padStart(21)}${fmt(s.count / m.ok, 2).padStart(7)} ${mean(s.load).padStart(10)} ${mean(s.drain).padStart(12)}  ${s.sql}`);
+    log(`${''.padStart(21)}${fmt(s.count / m.ok, 2).padStart(7)} ${mean(s.load).padStart(16)} ${mean(s.drain).padStart(16)}  ${s.sql}`);
   }
 }
 
