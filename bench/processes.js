@@ -29,6 +29,11 @@ function startChild(name, args, env) {
     args = ['-r', require.resolve('./cpu-profile'), ...args];
     env = { ...env, BENCH_CPU_PROF: path.resolve(process.env.BENCH_CPU_PROF) };
   }
+  // BENCH_HEAP_PROF=<folder>: the same targets write a sampled allocation profile there (heap-profile.js).
+  if (/^(demo|lib|nest floor) /.test(name) && process.env.BENCH_HEAP_PROF) {
+    args = ['-r', require.resolve('./heap-profile'), ...args];
+    env = { ...env, BENCH_HEAP_PROF: path.resolve(process.env.BENCH_HEAP_PROF) };
+  }
   // Every server goes when the bench goes, however it ends.
   args = ['-r', require.resolve('./exit-with-parent'), ...args];
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
