@@ -1,11 +1,12 @@
 'use strict';
 // Opt-in diagnostic (BENCH_PROBE=1 npm run bench), preloaded with `node -r` into the demo: counts the SQL
 // statements the demo's process sends, by shape, with their time from call to result, and measures its
-// event loop's delay and its garbage-collection pauses, in periods the bench marks through the IPC channel ('probe:mark' ends a period,
-// 'probe:report' ends the last one and answers every period). It wraps pg's Client#query and
-// better-sqlite3's Statement#run/get/all; it changes nothing else in the demo.
+// event loop's delay and its garbage-collection pauses, in periods the bench marks through the IPC channel
+// ('probe:mark' ends a period, 'probe:report' ends the last one and answers every period). It wraps pg's
+// Client#query and better-sqlite3's Statement#run/get/all; it changes nothing else in the demo.
 
 const { monitorEventLoopDelay, performance, PerformanceObserver } = require('node:perf_hooks');
+const { percentile } = require('./common');
 
 let statements = new Map();
 let loop = monitorEventLoopDelay({ resolution: 5 });
@@ -42,10 +43,6 @@ function record(sql, ms) {
   entry.ms += ms;
   entry.times.push(ms);
   statements.set(key, entry);
-}
-
-function percentile(sorted, p) {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] : 0;
 }
 
 function endPeriod() {

@@ -23,16 +23,12 @@ function freePort() {
 }
 
 function startChild(name, args, env) {
-  // BENCH_CPU_PROF=<folder>: the demo and the library's targets write a V8 CPU profile there when they stop
-  // (open it in Chrome's DevTools).
-  if (/^(demo|lib|nest floor) /.test(name) && process.env.BENCH_CPU_PROF) {
-    args = ['-r', require.resolve('./cpu-profile'), ...args];
-    env = { ...env, BENCH_CPU_PROF: path.resolve(process.env.BENCH_CPU_PROF) };
-  }
-  // BENCH_HEAP_PROF=<folder>: the same targets write a sampled allocation profile there (heap-profile.js).
-  if (/^(demo|lib|nest floor) /.test(name) && process.env.BENCH_HEAP_PROF) {
-    args = ['-r', require.resolve('./heap-profile'), ...args];
-    env = { ...env, BENCH_HEAP_PROF: path.resolve(process.env.BENCH_HEAP_PROF) };
+  // BENCH_CPU_PROF / BENCH_HEAP_PROF=<folder>: the demo and the library's targets write their profiles there
+  // when they stop (profile.js).
+  const profiles = ['BENCH_CPU_PROF', 'BENCH_HEAP_PROF'].filter((variable) => process.env[variable]);
+  if (/^(demo|lib|nest floor) /.test(name) && profiles.length > 0) {
+    args = ['-r', require.resolve('./profile'), ...args];
+    for (const variable of profiles) env = { ...env, [variable]: path.resolve(process.env[variable]) };
   }
   // Every server goes when the bench goes, however it ends.
   args = ['-r', require.resolve('./exit-with-parent'), ...args];
