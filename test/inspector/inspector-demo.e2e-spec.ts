@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { signStripe, stripeEvent } from 'nestjs-payment-webhooks/testing';
 import { RegistrationPaymentsHandler } from '../../apps/demo/src/registrations/registration-payments.handler';
 import { createEvent, register, registration, SECRETS, startDemo, type DemoHarness } from '../demo/support/demo-app';
-import { describeWithChromium, openBrowser, type TestBrowser } from './support/browser';
+import { describeWithChromium, listSettled, openBrowser, type TestBrowser } from './support/browser';
 import { checkoutSession as session, type Registered } from '../demo/support/checkout-session';
 
 const TOKEN = 'demo-inspector-admin-token-7f3c9a1e';
@@ -91,8 +91,8 @@ describeWithChromium('delivery inspector in Chromium, against the demo', () => {
     await page.getByRole('button', { name: /^Dead letters/ }).click();
     await page.getByLabel('Search').fill(stuck.reference);
     await page.getByRole('button', { name: 'Apply' }).click();
-    await page.locator('#rows tr').filter({ hasText: stuck.reference }).waitFor();
-    expect(await page.locator('#rows tr').count()).toBe(1);
+    await listSettled(page);
+    expect(await page.locator('#rows tr').allTextContents()).toEqual([expect.stringContaining(stuck.reference)]);
 
     // Keyboard: the row's link opens the delivery.
     await page.locator('#rows a').first().focus();
@@ -122,7 +122,8 @@ describeWithChromium('delivery inspector in Chromium, against the demo', () => {
     await page.getByRole('link', { name: '← All deliveries' }).click();
     await page.getByRole('button', { name: 'Clear' }).click();
     await page.getByRole('button', { name: /^Dead letters 2/ }).click();
-    await page.locator('#rows tr').nth(1).waitFor();
+    await listSettled(page);
+    expect(await page.locator('#rows tr').count()).toBe(2);
     await page.getByRole('button', { name: 'Replay 2 matching…' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByText('Replay 2 deliveries matching this filter').waitFor();

@@ -5,7 +5,7 @@ import { RecordingHandlers } from '../support/recording-handlers';
 import { checkoutCompleted } from '../support/stripe-fixtures';
 import { useWebhookApp } from '../support/use-webhook-app';
 import { PLATFORMS, type WebhookApp } from '../support/webhook-app';
-import { describeWithChromium, openBrowser, type TestBrowser } from './support/browser';
+import { describeWithChromium, listSettled, openBrowser, type TestBrowser } from './support/browser';
 
 const SECRET = 'whsec_test_inspector_platforms';
 const TOKEN = 'platform-inspector-token-5d1e8b';
@@ -62,6 +62,39 @@ describeWithChromium('delivery inspector in Chromium, under a global prefix', ()
       await page.locator('#rows tr').nth(1).waitFor();
       expect(await page.locator('#rows .badge-processed').count()).toBe(2);
       expect(browser.problems).toEqual([]);
+    });
+
+    it('on a slow network, shows the answer to the latest click: busy until it comes, a late older answer ignored', async () => {
+      const { page } = browser;
+      // The list's requests answer slowly, the dead letters slowest.
+      const list = (url: URL) => url.pathname.endsWith('/deliveries');
+      const isDeadLetters = (url: string) => new URL(url).searchParams.get('status') === 'dead';
+      await page.route(list, async (route) => {
+        await new Promise((resolve) => setTimeout(resolve, isDeadLetters(route.request().url()) ? 900 : 300));
+        await route.continue();
+      });
+      const dead = page.getByRole('button', { name: /^Dead letters/ });
+      const all = page.getByRole('button', { name: /^All/ });
+      try {
+        // The older answer (All) comes first: the list stays busy until the dead letters arrive.
+        await all.click();
+        await dead.click();
+        await listSettled(page);
+        expect(await page.locator('#rows tr').allTextContents()).toEqual(['No delivery matches.']);
+
+        // The older answer (dead letters) comes last: it must not replace the newer one.
+        const late = page.waitForEvent('requestfinished', (request) => isDeadLetters(request.url()));
+        await dead.click();
+        await all.click();
+        await late;
+        // Give the page's own promise chain time to handle the late answer.
+        await page.evaluate('new Promise((resolve) => setTimeout(resolve, 100))');
+        await listSettled(page);
+        expect(await all.getAttribute('aria-pressed')).toBe('true');
+        expect(await page.locator('#rows .badge-processed').count()).toBe(2);
+      } finally {
+        await page.unroute(list);
+      }
     });
   });
 });

@@ -78,3 +78,11 @@ export async function openBrowser(): Promise<TestBrowser> {
     },
   };
 }
+
+/**
+ * Waits until the list shows the answer to the latest filter or tab: the page keeps `#list`
+ * `aria-busy` until then. Right after a click the previous rows are still on screen.
+ */
+export async function listSettled(page: Page): Promise<void> {
+  await page.locator('#list[aria-busy="false"]').waitFor();
+}

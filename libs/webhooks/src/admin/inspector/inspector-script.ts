@@ -241,7 +241,8 @@ export const INSPECTOR_SCRIPT = String.raw`(function () {
       })
       .catch(failed)
       .then(function () {
-        $('list').setAttribute('aria-busy', 'false');
+        // A superseded load ends while the latest is still on its way: the list stays busy.
+        if (load === state.load) $('list').setAttribute('aria-busy', 'false');
       });
   }
 
