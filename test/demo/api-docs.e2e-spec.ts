@@ -16,6 +16,9 @@ describe('demo: API docs at /docs and the admin API when WEBHOOKS_ADMIN_TOKEN is
     const paths = Object.keys(body.paths);
     expect(paths).toEqual(expect.arrayContaining(['/events', '/events/{id}', '/events/{eventId}/registrations', '/registrations/{id}', '/ops/webhooks/deliveries', '/ops/webhooks/deliveries/{id}/replay']));
     expect(paths.filter((path) => path.startsWith('/webhooks'))).toEqual([]);
+    // The inspector's page, assets and session are the browser's, not the admin API.
+    expect(paths.filter((path) => /^\/ops\/webhooks(\/(inspector\.(js|css)|session))?$/.test(path))).toEqual([]);
+    expect(paths.filter((path) => path.startsWith('/ops/webhooks/')).length).toBeGreaterThanOrEqual(7);
     expect(body.components.schemas.CreateRegistrationDto.properties.provider).toMatchObject({ type: 'string', example: 'stripe' });
     expect(body.paths['/events/{eventId}/registrations'].post.responses).toHaveProperty('409');
     expect(body.paths['/ops/webhooks/deliveries'].get).toMatchObject({ security: [{ 'admin-token': [] }], tags: ['webhook deliveries (admin)'] });

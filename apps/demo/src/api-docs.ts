@@ -4,7 +4,7 @@ import { DEMO_ADMIN_PATH } from './demo.config';
 
 /**
  * OpenAPI for the demo's routes and, when mounted, the webhook library's admin API, at GET /docs
- * (JSON at /docs/json). The webhook endpoints themselves are left out: providers call them, people don't.
+ * (JSON at /docs/json). The webhook endpoints and the inspector's page routes leave themselves out.
  */
 export function setUpApiDocs(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()

@@ -22,6 +22,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { DeliveryStatus, StoredDelivery } from '../store/inbox-store.interface';
 import { WebhookDeliveries, type WebhookStats } from '../store/webhook-deliveries.service';
 import { WebhookMonitor } from '../monitoring/webhook-monitor';
+import { NotInApiDocs } from '../not-in-api-docs.decorator';
 import { WEBHOOKS_CONFIG } from '../webhooks.constants';
 import type { WebhooksConfig } from '../webhooks.options';
 import { AdminTokenGuard, assertNotCrossSite, type AdminRequest } from './admin-token.guard';
@@ -61,7 +62,8 @@ function PageHeaders(contentType: string): MethodDecorator {
 /**
  * The admin API and the delivery inspector, at the path given by the `adminPath` extra. The page, its
  * script and stylesheet are public (no data in them); every data route needs the admin token, as a
- * bearer header or as the session cookie the page's sign-in sets.
+ * bearer header or as the session cookie the page's sign-in sets. The page's own routes (page, assets,
+ * session) stay out of `@nestjs/swagger` documents; the data routes are the admin API.
  */
 export function createWebhookAdminController(path: string): Type<unknown> {
   @Controller(path)
@@ -75,18 +77,21 @@ export function createWebhookAdminController(path: string): Type<unknown> {
 
     // ---- the inspector page
 
+    @NotInApiDocs()
     @Get()
     @PageHeaders('text/html; charset=utf-8')
     page(@Req() request: HttpRequest): string {
       return inspectorPage(requestPath(request));
     }
 
+    @NotInApiDocs()
     @Get('inspector.js')
     @PageHeaders('text/javascript; charset=utf-8')
     script(): string {
       return INSPECTOR_SCRIPT;
     }
 
+    @NotInApiDocs()
     @Get('inspector.css')
     @PageHeaders('text/css; charset=utf-8')
     style(): string {
@@ -97,6 +102,7 @@ export function createWebhookAdminController(path: string): Type<unknown> {
      * Signs the page in: takes the token from `Authorization: Bearer` (never from the URL) and answers
      * with an HttpOnly, SameSite=Strict session cookie scoped to the admin path (Secure over https).
      */
+    @NotInApiDocs()
     @Post('session')
     @HttpCode(204)
     @UseGuards(AdminTokenGuard)
@@ -112,6 +118,7 @@ export function createWebhookAdminController(path: string): Type<unknown> {
     }
 
     /** What the signed-in page needs: the endpoint names for its filter. */
+    @NotInApiDocs()
     @Get('session')
     @UseGuards(AdminTokenGuard)
     @Header('Cache-Control', 'no-store')
@@ -120,6 +127,7 @@ export function createWebhookAdminController(path: string): Type<unknown> {
     }
 
     /** Signs out: clears the cookie. Needs no token, but the same proof of coming from the page. */
+    @NotInApiDocs()
     @Delete('session')
     @HttpCode(204)
     @Header('Cache-Control', 'no-store')

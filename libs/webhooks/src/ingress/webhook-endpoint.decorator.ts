@@ -1,10 +1,9 @@
 import { applyDecorators, HttpCode, SetMetadata, UseGuards, UseInterceptors } from '@nestjs/common';
+import { NotInApiDocs } from '../not-in-api-docs.decorator';
 import { WEBHOOK_ENDPOINT_METADATA } from '../webhooks.constants';
 import { WebhookReceiptInterceptor } from './webhook-receipt.interceptor';
 import { WebhookSignatureGuard } from './webhook-signature.guard';
 
-/** `@nestjs/swagger`'s own key for `@ApiExcludeEndpoint()`, so deliveries stay out of API docs without depending on it. */
-export const SWAGGER_EXCLUDE_ENDPOINT = 'swagger/apiExcludeEndpoint';
 const ENDPOINT_NAME = /^[a-z0-9][a-z0-9._-]*$/i;
 
 /**
@@ -23,7 +22,7 @@ export function WebhookEndpoint(name: string): MethodDecorator {
   return applyDecorators(endpointMetadata(name), UseGuards(WebhookSignatureGuard), UseInterceptors(WebhookReceiptInterceptor));
 }
 
-/** What marks a route as one endpoint's, without its enhancers (the module's controller has them on the class). */
+/** What marks a route as one endpoint's, without its enhancers (the module's controller has them on the class). Providers call it, people don't: it stays out of API docs. */
 export function endpointMetadata(name: string): MethodDecorator {
-  return applyDecorators(SetMetadata(WEBHOOK_ENDPOINT_METADATA, name), SetMetadata(SWAGGER_EXCLUDE_ENDPOINT, { disable: true }), HttpCode(200));
+  return applyDecorators(SetMetadata(WEBHOOK_ENDPOINT_METADATA, name), NotInApiDocs(), HttpCode(200));
 }

@@ -4,7 +4,8 @@ import type { WebhookProvider } from '../providers/webhook-provider.interface';
 import { WEBHOOK_ALLOWED_METHODS_METADATA, WEBHOOKS_CONFIG } from '../webhooks.constants';
 import { endpointPathsOf, WebhooksConfigError, type WebhooksConfig } from '../webhooks.options';
 import { MethodNotAllowedGuard } from './method-not-allowed.guard';
-import { endpointMetadata, SWAGGER_EXCLUDE_ENDPOINT } from './webhook-endpoint.decorator';
+import { NotInApiDocs } from '../not-in-api-docs.decorator';
+import { endpointMetadata } from './webhook-endpoint.decorator';
 import { WebhookIngress, type WebhookReceipt } from './webhook-ingress.service';
 import { storeVerifiedDelivery } from './webhook-receipt';
 import { WebhookSignatureGuard } from './webhook-signature.guard';
@@ -66,7 +67,7 @@ function declareRoutes(prototype: object, config: WebhooksConfig, endpoint: Webh
       : [
           RequestMapping({ path: paths, method: RequestMethod[verb] }),
           SetMetadata(WEBHOOK_ALLOWED_METHODS_METADATA, allowed),
-          SetMetadata(SWAGGER_EXCLUDE_ENDPOINT, { disable: true }),
+          NotInApiDocs(),
         ];
     for (const decorate of decorators) decorate(prototype, key, descriptor);
     const enhancers = ENHANCER_METADATA.filter((metadata) => Reflect.hasMetadata(metadata, descriptor.value));
