@@ -1,10 +1,10 @@
 import { Controller, Inject, Req, RequestMethod, RequestMapping, Res, SetMetadata, UseGuards, VERSION_NEUTRAL, type Type } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { NotInApiDocs } from '../not-in-api-docs.decorator';
 import type { WebhookProvider } from '../providers/webhook-provider.interface';
 import { WEBHOOK_ALLOWED_METHODS_METADATA, WEBHOOKS_CONFIG } from '../webhooks.constants';
 import { endpointPathsOf, WebhooksConfigError, type WebhooksConfig } from '../webhooks.options';
 import { MethodNotAllowedGuard } from './method-not-allowed.guard';
-import { NotInApiDocs } from '../not-in-api-docs.decorator';
 import { endpointMetadata } from './webhook-endpoint.decorator';
 import { WebhookIngress, type WebhookReceipt } from './webhook-ingress.service';
 import { storeVerifiedDelivery } from './webhook-receipt';
